@@ -19,6 +19,19 @@ class EzdError(Exception):
             self.code = code
         self.message = message or self.code
 
+    def __str__(self) -> str:
+        # Lambda reports only the class name and str(exc); the code must survive that
+        # trip so the quarantine step can record it.
+        return f"{self.code}: {self.message}"
+
+    @staticmethod
+    def split_message(text: str) -> tuple[str | None, str]:
+        """Inverse of __str__: (code, message) from a Lambda errorMessage."""
+        head, sep, tail = text.partition(": ")
+        if sep and head.isupper() and " " not in head:
+            return head, tail
+        return None, text
+
     def to_dict(self) -> dict[str, str]:
         return {"error_code": self.code, "message": self.message}
 
@@ -62,3 +75,4 @@ class RejectCode:
     UNSAFE_FILENAME = "UNSAFE_ATTACHMENT_NAME"
     FORBIDDEN_FILE_TYPE = "FORBIDDEN_FILE_TYPE"
     UNKNOWN_RECIPIENT = "UNKNOWN_RECIPIENT"
+    TOO_MANY_ATTACHMENTS = "TOO_MANY_ATTACHMENTS"

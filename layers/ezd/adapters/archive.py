@@ -1,0 +1,131 @@
+"""S3: the staging area, the locked archive, the locked quarantine and derived files.
+
+Archive and quarantine are written once, content-addressed by SHA-256, with an explicit
+compliance-mode retention. There is deliberately no delete here: removal from the
+archive happens only through disposal, which is its own capability.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ezd.adapters.aws import client
+from ezd.errors import TransientFault
+
+
+class ArchiveConflict(Exception):
+    """An object exists at a content address but holds other bytes: refuse to overwrite."""
+
+
+def content_key(sha256: str, prefix: str = "sha256") -> str:
+    return f"{prefix}/{sha256[:2]}/{sha256}"
+
+
+def sha256_hex(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _transient(exc: ClientError) -> bool:
+    code = exc.response.get("Error", {}).get("Code", "")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return status >= 500 or code in ("SlowDown", "RequestTimeout", "ServiceUnavailable", "InternalError")
+
+
+def _head(bucket: str, key: str) -> dict[str, Any] | None:
+    try:
+        return client("s3").head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        if _transient(exc):
+            raise TransientFault(f"S3 head {bucket}/{key}: {exc}") from exc
+        raise
+
+
+def put_locked_once(
+    bucket: str,
+    body: bytes,
+    *,
+    retention_days: int,
+    content_type: str = "application/octet-stream",
+    metadata: dict[str, str] | None = None,
+    prefix: str = "sha256",
+) -> tuple[str, str]:
+    """Stores ``body`` at its content address under compliance retention.
+
+    Returns (key, sha256). Storing the same bytes again is a no-op, which makes retried
+    and repeated deliveries idempotent; different bytes at the same key are refused.
+    """
+    digest = sha256_hex(body)
+    key = content_key(digest, prefix)
+    existing = _head(bucket, key)
+    if existing is not None:
+        stored = (existing.get("Metadata") or {}).get("sha256")
+        if stored and stored != digest:
+            raise ArchiveConflict(f"{bucket}/{key} holds other content")
+        return key, digest
+    retain_until = datetime.now(timezone.utc) + timedelta(days=retention_days)
+    try:
+        client("s3").put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=body,
+            ContentType=content_type,
+            Metadata={**(metadata or {}), "sha256": digest},
+            ObjectLockMode="COMPLIANCE",
+            ObjectLockRetainUntilDate=retain_until,
+            ChecksumAlgorithm="SHA256",
+        )
+    except ClientError as exc:
+        if _transient(exc):
+            raise TransientFault(f"S3 put {bucket}/{key}: {exc}") from exc
+        raise
+    return key, digest
+
+
+def put_staged(bucket: str, key: str, body: bytes, metadata: dict[str, str] | None = None) -> str | None:
+    """Writes a delivery to the staging bucket; returns its version id."""
+    try:
+        response = client("s3").put_object(
+            Bucket=bucket, Key=key, Body=body, Metadata=metadata or {}, ChecksumAlgorithm="SHA256"
+        )
+    except ClientError as exc:
+        raise TransientFault(f"S3 put {bucket}/{key}: {exc}") from exc
+    return response.get("VersionId")
+
+
+def put_derived(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+
+
+def read(bucket: str, key: str, version_id: str | None = None) -> bytes:
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if version_id:
+        kwargs["VersionId"] = version_id
+    try:
+        return client("s3").get_object(**kwargs)["Body"].read()
+    except ClientError as exc:
+        if _transient(exc):
+            raise TransientFault(f"S3 get {bucket}/{key}: {exc}") from exc
+        raise
+
+
+def retention_of(bucket: str, key: str) -> dict[str, Any]:
+    response = client("s3").get_object_retention(Bucket=bucket, Key=key)
+    return response.get("Retention", {})
+
+
+def download_link(bucket: str, key: str, filename: str, expires_seconds: int) -> str:
+    return client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+        },
+        ExpiresIn=expires_seconds,
+    )

@@ -1,0 +1,95 @@
+"""DynamoDB access for units (jednostki) and users."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ezd.adapters.records_table import RecordItem, bind_table
+from ezd.config import settings
+from ezd.models.directory import Unit, User
+
+
+def _bound() -> None:
+    s = settings()
+    bind_table(s.table, s.region)
+
+
+def _unit_item(unit: Unit) -> RecordItem:
+    return RecordItem(
+        f"UNIT#{unit.symbol}",
+        "PROFILE",
+        kind="unit",
+        gsi1pk=f"ESP#{unit.esp_address}",
+        gsi1sk="UNIT",
+        gsi2pk="UNITS",
+        gsi2sk=unit.symbol,
+        data=unit.model_dump(mode="json"),
+    )
+
+
+def put_unit(unit: Unit) -> None:
+    _bound()
+    _unit_item(unit).save()
+
+
+def put_units(units: Iterable[Unit]) -> None:
+    _bound()
+    with RecordItem.batch_write() as batch:
+        for unit in units:
+            batch.save(_unit_item(unit))
+
+
+def get_unit(symbol: str) -> Unit | None:
+    _bound()
+    try:
+        return Unit.model_validate(RecordItem.get(f"UNIT#{symbol}", "PROFILE").data)
+    except RecordItem.DoesNotExist:
+        return None
+
+
+def unit_by_box(esp_address: str) -> Unit | None:
+    _bound()
+    for item in RecordItem.gsi1.query(f"ESP#{esp_address}", RecordItem.gsi1sk == "UNIT", limit=1):
+        return Unit.model_validate(item.data)
+    return None
+
+
+def list_units() -> list[Unit]:
+    _bound()
+    return [Unit.model_validate(item.data) for item in RecordItem.gsi2.query("UNITS")]
+
+
+def _user_item(user: User) -> RecordItem:
+    return RecordItem(
+        f"USER#{user.login}",
+        "PROFILE",
+        kind="user",
+        gsi2pk=f"USERS#{user.unit}",
+        gsi2sk=user.login,
+        data=user.model_dump(mode="json"),
+    )
+
+
+def put_user(user: User) -> None:
+    _bound()
+    _user_item(user).save()
+
+
+def put_users(users: Iterable[User]) -> None:
+    _bound()
+    with RecordItem.batch_write() as batch:
+        for user in users:
+            batch.save(_user_item(user))
+
+
+def get_user(login: str) -> User | None:
+    _bound()
+    try:
+        return User.model_validate(RecordItem.get(f"USER#{login}", "PROFILE").data)
+    except RecordItem.DoesNotExist:
+        return None
+
+
+def list_users(unit: str) -> list[User]:
+    _bound()
+    return [User.model_validate(item.data) for item in RecordItem.gsi2.query(f"USERS#{unit}")]

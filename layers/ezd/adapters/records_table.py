@@ -1,0 +1,64 @@
+"""The records table as pynamodb models (single-table design, see docs/data-model.md).
+
+Items keep their typed content as a JSON document in ``data`` (validated by the pydantic
+models on the way in and out); key and index attributes, and the few attributes that
+queries filter on, are top-level.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class GSI1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class GSI2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class RecordItem(Model):
+    """Every item of the table: keys, two optional index keys, a kind and a JSON body."""
+
+    class Meta:
+        table_name = os.environ.get("EZD_TABLE", "ezd-local-records")
+        region = os.environ.get("AWS_REGION", "eu-central-1")
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    kind = UnicodeAttribute(attr_name="kind")
+    channel = UnicodeAttribute(null=True)
+    sender_search = UnicodeAttribute(null=True)
+    value = NumberAttribute(null=True)
+    data = JSONAttribute(null=True)
+
+    gsi1 = GSI1()
+    gsi2 = GSI2()
+
+
+def bind_table(table_name: str, region: str | None = None) -> None:
+    """Point the models at a table chosen at run time (from the template's environment)."""
+    if RecordItem.Meta.table_name != table_name or (region and RecordItem.Meta.region != region):
+        RecordItem.Meta.table_name = table_name
+        if region:
+            RecordItem.Meta.region = region
+        RecordItem._connection = None  # noqa: SLF001 - pynamodb caches the table connection here

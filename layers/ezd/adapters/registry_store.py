@@ -1,0 +1,263 @@
+"""DynamoDB access for the incoming register, documents, deliveries and quarantine."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ezd.adapters.records_table import RecordItem, bind_table
+from ezd.config import settings
+from ezd.models.intake import IntakeOutcome
+from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegisterPage, RegistryEntry
+
+
+class CounterConflict(Exception):
+    """Another registration took the number we expected; read the counter again."""
+
+
+class AlreadyRegistered(Exception):
+    def __init__(self, first: dict[str, Any]) -> None:
+        super().__init__("already registered")
+        self.first = first
+
+
+def _bound() -> None:
+    s = settings()
+    bind_table(s.table, s.region)
+
+
+def _counter_key(unit: str, year: int) -> tuple[str, str]:
+    return f"COUNTER#{unit}#RPW#{year}", "COUNTER"
+
+
+def _dedupe_key(unit: str, sha256: str) -> tuple[str, str]:
+    return f"DEDUP#{unit}#{sha256}", "DEDUP"
+
+
+def _entry_key(unit: str, year: int, number: int) -> tuple[str, str]:
+    return f"RPW#{unit}#{year}", f"{number:09d}"
+
+
+def _encode_token(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _decode_token(token: str | None) -> dict[str, Any] | None:
+    if not token:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(token.encode()))
+    except ValueError as exc:
+        raise ValueError("invalid page token") from exc
+
+
+def current_counter(unit: str, year: int) -> int:
+    _bound()
+    pk, sk = _counter_key(unit, year)
+    try:
+        return int(RecordItem.get(pk, sk, consistent_read=True).value or 0)
+    except RecordItem.DoesNotExist:
+        return 0
+
+
+def find_first_registration(unit: str, sha256: str) -> dict[str, Any] | None:
+    _bound()
+    pk, sk = _dedupe_key(unit, sha256)
+    try:
+        return RecordItem.get(pk, sk, consistent_read=True).data
+    except RecordItem.DoesNotExist:
+        return None
+
+
+def commit_registration(document: DocumentRecord, expected_counter: int, outcome: IntakeOutcome) -> None:
+    """Writes the counter, the register line, the document, the dedupe marker and the
+    delivery outcome in one transaction: the number exists exactly when the entry does."""
+    _bound()
+    entry = document.entry
+    counter_pk, counter_sk = _counter_key(entry.unit, entry.year)
+    dedupe_pk, dedupe_sk = _dedupe_key(entry.unit, document.sha256)
+    entry_pk, entry_sk = _entry_key(entry.unit, entry.year, entry.number)
+    first = {
+        "document_id": document.document_id,
+        "registry_number": entry.registry_number,
+        "number": entry.number,
+        "year": entry.year,
+        "received_at": entry.received_at.isoformat(),
+        "signature": entry.signature,
+        "certificate": entry.certificate,
+    }
+    counter = RecordItem(counter_pk, counter_sk, kind="counter", value=entry.number)
+    line = RecordItem(
+        entry_pk,
+        entry_sk,
+        kind="registry_entry",
+        gsi1pk=f"RPWDAY#{entry.unit}#{entry.received_date.isoformat()}",
+        gsi1sk=f"{entry.number:09d}",
+        gsi2pk=f"RPWRECV#{entry.unit}#{entry.year}",
+        gsi2sk=f"{entry.received_at.isoformat()}#{entry.number:09d}",
+        channel=entry.channel,
+        sender_search=entry.sender.name.casefold(),
+        data=entry.model_dump(mode="json"),
+    )
+    doc = RecordItem(
+        f"DOC#{document.document_id}",
+        "META",
+        kind="document",
+        data=document.model_dump(mode="json"),
+    )
+    dedupe = RecordItem(dedupe_pk, dedupe_sk, kind="dedupe", data=first)
+    connection = Connection(region=settings().region)
+    try:
+        with TransactWrite(connection=connection) as tx:
+            if expected_counter == 0:
+                tx.save(counter, condition=RecordItem.pk.does_not_exist())
+            else:
+                tx.save(counter, condition=RecordItem.value == expected_counter)
+            tx.save(line, condition=RecordItem.pk.does_not_exist())
+            tx.save(doc, condition=RecordItem.pk.does_not_exist())
+            tx.save(dedupe, condition=RecordItem.pk.does_not_exist())
+            tx.save(_outcome_item(outcome))
+    except TransactWriteError as exc:
+        reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+        if len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
+            existing = find_first_registration(entry.unit, document.sha256)
+            if existing:
+                raise AlreadyRegistered(existing) from exc
+        if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons) or not reasons:
+            raise CounterConflict(str(exc)) from exc
+        raise
+
+
+def _outcome_item(outcome: IntakeOutcome) -> RecordItem:
+    return RecordItem(
+        f"OUTCOME#{outcome.unit}#{outcome.sha256}",
+        f"{outcome.processed_at.isoformat()}#{outcome.intake_id}",
+        kind="intake_outcome",
+        gsi1pk=f"INTAKE#{outcome.intake_id}",
+        gsi1sk="OUTCOME",
+        data=outcome.model_dump(mode="json"),
+    )
+
+
+def save_outcome(outcome: IntakeOutcome) -> None:
+    _bound()
+    _outcome_item(outcome).save()
+
+
+def outcomes_for_content(unit: str, sha256: str, since: datetime | None = None) -> list[IntakeOutcome]:
+    _bound()
+    condition = RecordItem.sk >= since.isoformat() if since else None
+    items = RecordItem.query(f"OUTCOME#{unit}#{sha256}", condition, consistent_read=True)
+    return [IntakeOutcome.model_validate(item.data) for item in items]
+
+
+def outcome_of_intake(intake_id: str) -> IntakeOutcome | None:
+    _bound()
+    for item in RecordItem.gsi1.query(f"INTAKE#{intake_id}", RecordItem.gsi1sk == "OUTCOME", limit=1):
+        return IntakeOutcome.model_validate(item.data)
+    return None
+
+
+def get_document(document_id: str) -> DocumentRecord | None:
+    _bound()
+    try:
+        return DocumentRecord.model_validate(RecordItem.get(f"DOC#{document_id}", "META").data)
+    except RecordItem.DoesNotExist:
+        return None
+
+
+def set_receipt(document_id: str, receipt: dict[str, Any]) -> None:
+    """Attaches the UPP to the document record. Idempotent: a retried step writes the same."""
+    _bound()
+    item = RecordItem.get(f"DOC#{document_id}", "META", consistent_read=True)
+    data = dict(item.data)
+    data["receipt"] = receipt
+    item.update(actions=[RecordItem.data.set(data)])
+
+
+def list_register(
+    unit: str,
+    year: int,
+    *,
+    limit: int = 50,
+    page_token: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    channel: str | None = None,
+    sender: str | None = None,
+) -> RegisterPage:
+    """Newest first. Date bounds use the received-time index; channel and sender filter
+    within the queried key range (never a scan)."""
+    _bound()
+    filter_condition = None
+    if channel:
+        filter_condition = RecordItem.channel == channel
+    if sender:
+        contains = RecordItem.sender_search.contains(sender.casefold())
+        filter_condition = contains if filter_condition is None else filter_condition & contains
+    start_key = _decode_token(page_token)
+    if received_from or received_to:
+        low = received_from.isoformat() if received_from else ""
+        high = (received_to.isoformat() if received_to else "9999") + "#~"
+        results = RecordItem.gsi2.query(
+            f"RPWRECV#{unit}#{year}",
+            RecordItem.gsi2sk.between(low, high),
+            filter_condition=filter_condition,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+    else:
+        results = RecordItem.query(
+            f"RPW#{unit}#{year}",
+            filter_condition=filter_condition,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+    items = [RegistryEntry.model_validate(item.data) for item in results]
+    return RegisterPage(items=items, next_token=_encode_token(results.last_evaluated_key))
+
+
+def entries_received_on(unit: str, day: date) -> list[RegistryEntry]:
+    _bound()
+    items = RecordItem.gsi1.query(f"RPWDAY#{unit}#{day.isoformat()}")
+    return [RegistryEntry.model_validate(item.data) for item in items]
+
+
+def save_quarantine(record: QuarantineRecord) -> None:
+    _bound()
+    RecordItem(
+        f"QUAR#{record.unit}",
+        f"{record.quarantined_at.isoformat()}#{record.intake_id}",
+        kind="quarantine",
+        data=record.model_dump(mode="json"),
+    ).save()
+
+
+def list_quarantine(unit: str, limit: int = 100) -> list[QuarantineRecord]:
+    _bound()
+    items = RecordItem.query(f"QUAR#{unit}", scan_index_forward=False, limit=limit)
+    return [QuarantineRecord.model_validate(item.data) for item in items]
+
+
+def save_notification(note: Notification) -> None:
+    _bound()
+    RecordItem(
+        f"NOTIFY#{note.unit}#{note.audience}",
+        f"{note.created_at.isoformat()}#{note.document_id}",
+        kind="notification",
+        data=note.model_dump(mode="json"),
+    ).save()
+
+
+def list_notifications(unit: str, audience: str, limit: int = 50) -> list[Notification]:
+    _bound()
+    items = RecordItem.query(f"NOTIFY#{unit}#{audience}", scan_index_forward=False, limit=limit)
+    return [Notification.model_validate(item.data) for item in items]

@@ -1,0 +1,47 @@
+"""Runtime settings, read from the environment the template gives every function."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    stage: str = "local"
+    region: str = "eu-central-1"
+    table: str
+    archive_bucket: str
+    quarantine_bucket: str
+    staging_bucket: str
+    derived_bucket: str
+    archive_retention_days: int = 1825
+    quarantine_retention_days: int = 365
+    intake_state_machine_arn: str | None = None
+    epuap_endpoint: str = "https://ws.epuap.gov.pl/pk_external_ws/services"
+    auth_secret: str | None = None
+    download_link_seconds: int = 300
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        return cls(
+            stage=env.get("EZD_STAGE", "local"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1",
+            table=env["EZD_TABLE"],
+            archive_bucket=env["EZD_ARCHIVE_BUCKET"],
+            quarantine_bucket=env["EZD_QUARANTINE_BUCKET"],
+            staging_bucket=env["EZD_STAGING_BUCKET"],
+            derived_bucket=env["EZD_DERIVED_BUCKET"],
+            archive_retention_days=int(env.get("EZD_ARCHIVE_RETENTION_DAYS", "1825")),
+            quarantine_retention_days=int(env.get("EZD_QUARANTINE_RETENTION_DAYS", "365")),
+            intake_state_machine_arn=env.get("EZD_INTAKE_STATE_MACHINE_ARN") or None,
+            epuap_endpoint=env.get("EZD_EPUAP_ENDPOINT", cls.model_fields["epuap_endpoint"].default),
+            auth_secret=env.get("EZD_AUTH_SECRET") or None,
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,58 @@
+"""`make run`: start the embedded local stack with demo data and say where it is."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from pathlib import Path
+
+from ezd.local.stack import LocalStack, repository_root
+from ezd.services.auth import issue_token
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run EZD locally on moto")
+    parser.add_argument("--api-port", type=int, default=int(os.environ.get("EZD_PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("EZD_MOTO_PORT", "5001")))
+    parser.add_argument("--epuap-port", type=int, default=int(os.environ.get("EZD_EPUAP_PORT", "8001")))
+    parser.add_argument("--state-dir", type=Path, default=repository_root() / ".ezd")
+    parser.add_argument("--schedule-speedup", type=float, default=float(os.environ.get("EZD_SCHEDULE_SPEEDUP", "1")))
+    args = parser.parse_args()
+
+    stack = LocalStack(
+        args.state_dir,
+        api_port=args.api_port,
+        moto_port=args.moto_port,
+        epuap_port=args.epuap_port,
+        schedule_speedup=args.schedule_speedup,
+    )
+    info = stack.start()
+    secret = info.environment["EZD_AUTH_SECRET"]
+    print(
+        f"""
+EZD local stack is running (moto, real ASL, in-process Lambda).
+  portal API        {info.api_url}          (try {info.api_url}/health)
+  ePUAP simulator   {info.epuap_url}/pk_external_ws/services/{{pull,skrytka}}
+  moto (AWS API)    {info.moto_url}
+  state             {info.state_dir}/stack.json
+  demo units        165 (SP1..., PM..., LCEAO, WO); users <unit>.sekretariat / .dyrektor / .archiwum
+  a token           {issue_token('sp19.sekretariat', secret)}
+                    (.venv/bin/ezd token --user sp19.sekretariat)
+Try:  .venv/bin/ezd demo-letter --out /tmp/letter.xml && .venv/bin/ezd intake /tmp/letter.xml --unit SP19
+      .venv/bin/ezd registry --unit SP19 --date $(date +%F)
+Stop with Ctrl+C.""",
+        flush=True,
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""The embedded local stack: moto running the template's resources and real ASL, the
+ePUAP simulator, the portal API and the scheduler, all in one process.
+
+`make run` starts it; tests start it once per session on free ports.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ezd.local import lambda_runtime
+from ezd.local.epuap_simulator import EpuapSimulator
+from ezd.local.keys import ensure_demo_ca, ensure_seal
+from ezd.local.moto_server import SerializedMotoServer
+from ezd.local.provision import ProvisionedStack, provision
+from ezd.local.scheduler import LocalScheduler
+from ezd.local.template import REGION, Template
+
+STACK_NAME = "ezd-local"
+
+
+def repository_root() -> Path:
+    return Path(os.environ.get("EZD_ROOT") or Path(__file__).resolve().parents[3])
+
+
+@dataclass
+class StackInfo:
+    """What a client of a running stack needs: written to <state>/stack.json."""
+
+    moto_url: str
+    api_url: str
+    epuap_url: str
+    environment: dict[str, str]
+    state_dir: str
+    functions: dict[str, str] = field(default_factory=dict)  # logical id -> function name
+    started_at: float = field(default_factory=time.time)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2)
+
+    @classmethod
+    def load(cls, path: Path) -> "StackInfo":
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def activate(self) -> None:
+        """Point this process's adapters at the running stack."""
+        os.environ.update(self.environment)
+        os.environ["AWS_ENDPOINT_URL"] = self.moto_url
+        _forget_cached_configuration()
+
+
+def _forget_cached_configuration() -> None:
+    from ezd.adapters import aws
+    from ezd.config import settings
+
+    settings.cache_clear()
+    aws.reset_clients()
+
+
+def _base_environment(moto_url: str, port: int) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ENDPOINT_URL": moto_url,
+        "MOTO_PORT": str(port),
+        # No X-Ray daemon locally; logs and metrics still go to stdout as in Lambda.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }
+
+
+class LocalStack:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        api_port: int = 8000,
+        moto_port: int = 0,
+        epuap_port: int = 0,
+        seed_demo: bool = True,
+        run_schedules: bool = True,
+        schedule_speedup: float = 1.0,
+        parameters: dict[str, str] | None = None,
+        root: Path | None = None,
+    ) -> None:
+        self.root = root or repository_root()
+        self.state_dir = state_dir
+        self.api_port = api_port
+        self.moto_port = moto_port
+        self.epuap_port = epuap_port
+        self.seed_demo = seed_demo
+        self.run_schedules = run_schedules
+        self.schedule_speedup = schedule_speedup
+        self.parameters = parameters or {}
+        self.moto: SerializedMotoServer | None = None
+        self.simulator: EpuapSimulator | None = None
+        self.provisioned: ProvisionedStack | None = None
+        self.info: StackInfo | None = None
+        self._api_server: Any = None
+        self._scheduler: LocalScheduler | None = None
+        self.runtime = lambda_runtime.InProcessLambdas()
+
+    def start(self) -> StackInfo:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.moto = SerializedMotoServer(port=self.moto_port)
+        os.environ.update(_base_environment(self.moto.url, self.moto.port))
+        self.moto.start()
+        lambda_runtime.install(self.runtime)
+
+        self.simulator = EpuapSimulator()
+        epuap_url = self.simulator.start(port=self.epuap_port)
+        seal = ensure_seal(self.state_dir / "keys" / "seal.pem")
+        trust_dir = self.state_dir / "trust"
+        trust_dir.mkdir(parents=True, exist_ok=True)
+        ensure_demo_ca(self.state_dir)
+        parameters = {
+            "Stage": "local",
+            "EpuapEndpoint": f"{epuap_url}/pk_external_ws/services",
+            "TrustStoreParameter": str(trust_dir),
+            **self.parameters,
+        }
+        template = Template(self.root / "infra" / "template.yaml", STACK_NAME, parameters)
+        self.provisioned = provision(template, self.moto.url, self.runtime)
+        environment = {
+            **_base_environment(self.moto.url, self.moto.port),
+            **self.provisioned.environment,
+            "EZD_SEAL_PEM_PATH": str(seal),
+        }
+        os.environ.update(environment)
+        _forget_cached_configuration()
+
+        if self.seed_demo:
+            self._seed()
+        api_url = self._start_api()
+        if self.run_schedules:
+            self._scheduler = LocalScheduler(self.provisioned.schedules, self._invoke_async, self.schedule_speedup)
+            self._scheduler.start()
+        self.info = StackInfo(
+            moto_url=self.moto.url,
+            api_url=api_url,
+            epuap_url=epuap_url,
+            environment=environment,
+            state_dir=str(self.state_dir),
+            functions=dict(self.provisioned.functions),
+        )
+        (self.state_dir / "stack.json").write_text(self.info.to_json(), encoding="utf-8")
+        return self.info
+
+    def _seed(self) -> None:
+        from ezd.adapters import directory_store, jrwa_store
+        from ezd.local.demo_data import demo_jrwa, demo_units, demo_users
+        from ezd.models.jrwa import JrwaClass
+
+        assert self.simulator is not None
+        units = demo_units()
+        directory_store.put_units(units)
+        directory_store.put_users(demo_users(units))
+        jrwa_store.put_plan(
+            jrwa_store.CITY_PLAN,
+            1,
+            [JrwaClass(symbol=r["symbol"], heading=r["heading"], category=r["category"] or None, notes=r["notes"] or None)
+             for r in demo_jrwa()],
+        )
+        for unit in units:
+            self.simulator.register_box(unit.podmiot, unit.box_name, unit.esp_address)
+
+    def _start_api(self) -> str:
+        from chalice.config import Config
+        from chalice.local import ChaliceRequestHandler, create_local_server
+
+        class QuietHandler(ChaliceRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        api_spec = self.runtime._specs[self.provisioned.name("ApiFunction")]  # noqa: SLF001
+        module = lambda_runtime._load_module(api_spec.code_dir, api_spec.handler.rsplit(".", 1)[0])  # noqa: SLF001
+        app = getattr(module, api_spec.handler.rsplit(".", 1)[1])
+        config = Config.create(chalice_app=app, app_name="ezd-api", chalice_stage="local")
+        server = create_local_server(app, config, "127.0.0.1", self.api_port)
+        # The same request handler, without an access-log line per request.
+        server.server.RequestHandlerClass = functools.partial(QuietHandler, app_object=app, config=config)
+        thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
+        thread.start()
+        self._api_server = server
+        port = server.server.server_address[1]
+        return f"http://127.0.0.1:{port}"
+
+    def _invoke_async(self, function_name: str, payload: str) -> None:
+        from ezd.adapters.aws import client
+
+        client("lambda").invoke(FunctionName=function_name, InvocationType="Event", Payload=payload.encode())
+
+    def stop(self) -> None:
+        if self._scheduler:
+            self._scheduler.stop()
+        if self._api_server:
+            self._api_server.shutdown()
+        if self.simulator:
+            self.simulator.stop()
+        if self.moto:
+            self.moto.stop()

@@ -1,0 +1,157 @@
+"""What flows through the intake workflow: small typed messages, never document bytes.
+
+Step Functions caps a state's payload at 256 KiB, so the states carry identifiers and
+metadata; the bytes stay in S3.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from ezd.models.letters import Sender
+
+# Delivery channels the brief lists for an incoming item.
+Channel = Literal["epuap", "edoreczenia", "email", "post", "courier", "in_person"]
+PAPER_CHANNELS = ("post", "courier", "in_person")
+
+Access = Literal["publiczny – dostępny w całości", "publiczny – dostępny częściowo", "niepubliczny"]
+DEFAULT_ACCESS: Access = "niepubliczny"
+
+
+class StagedObject(BaseModel):
+    bucket: str
+    key: str
+    sha256: str
+    size: int
+    version_id: str | None = None
+
+
+class EpuapDelivery(BaseModel):
+    """The envelope ePUAP gives with a letter (pull or push)."""
+
+    mode: Literal["pull", "push"]
+    delivered_at: datetime
+    box_address: str
+    box_name: str | None = None
+    filename: str
+    content_type: str | None = None
+    sender_id: str | None = None
+    sender_type: str | None = None
+    sender_first_name: str | None = None
+    sender_name: str | None = None
+    reply_address: str | None = None
+    is_test: bool = False
+    skrot: str
+
+
+class PaperLetterForm(BaseModel):
+    """What a registry clerk types in for a scanned paper letter."""
+
+    title: str = Field(min_length=1, max_length=1000)
+    sender: Sender
+    letter_date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    sender_reference: str | None = Field(default=None, max_length=200)
+    kind: str | None = Field(default=None, max_length=100)
+    access: Access = DEFAULT_ACCESS
+    remarks: str | None = Field(default=None, max_length=2000)
+    attachments_count: int | None = Field(default=None, ge=0, le=10000)
+    sent_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class IntakeRequest(BaseModel):
+    """The input of one intake execution."""
+
+    intake_id: str
+    correlation_id: str
+    unit: str
+    channel: Channel
+    received_at: datetime  # data wpływu: the UPP time for ePUAP, the desk's date for paper
+    staged: StagedObject
+    filename: str
+    epuap: EpuapDelivery | None = None
+    paper: PaperLetterForm | None = None
+    registered_by: str | None = None
+
+    @field_validator("received_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("received_at must carry a time zone")
+        return value
+
+
+class AttachmentInfo(BaseModel):
+    filename: str
+    size: int
+    sha256: str
+    mime: str | None = None
+
+
+class LetterSummary(BaseModel):
+    """The parse step's result: the metadata the register needs."""
+
+    title: str
+    sender: Sender
+    letter_date: str | None = None
+    sender_reference: str | None = None
+    kind: str | None = None
+    access: Access = DEFAULT_ACCESS
+    format: str
+    dcmi_type: str = "Text"
+    form_namespace: str | None = None
+    form_name: str | None = None
+    remarks: str | None = None
+    attachments: list[AttachmentInfo] = []
+    attachments_count: int = 0
+    sha256: str
+    size: int
+
+
+class StoredBlob(BaseModel):
+    bucket: str
+    key: str
+    sha256: str
+    size: int
+    filename: str | None = None
+    mime: str | None = None
+
+
+class StoreResult(BaseModel):
+    original: StoredBlob
+    attachments: list[StoredBlob] = []
+
+
+IntakeStatus = Literal["registered", "duplicate", "rejected", "failed"]
+
+
+class RegistrationResult(BaseModel):
+    status: Literal["registered", "duplicate"]
+    unit: str
+    document_id: str
+    registry_number: str
+    number: int
+    year: int
+    received_at: datetime
+    signature: str
+    certificate: str
+
+
+class IntakeOutcome(BaseModel):
+    """One delivery's final answer, as `ezd intake` prints it."""
+
+    intake_id: str
+    unit: str
+    sha256: str
+    filename: str
+    channel: str
+    status: IntakeStatus
+    registry_number: str | None = None
+    document_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    signature: str | None = None
+    certificate: str | None = None
+    processed_at: datetime

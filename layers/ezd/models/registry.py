@@ -1,0 +1,87 @@
+"""The incoming register (rejestr przesyłek wpływających) and registered documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from ezd.models.intake import AttachmentInfo, StoredBlob
+from ezd.models.letters import Sender
+
+
+def registry_number(number: int, year: int, prefix: str = "RPW") -> str:
+    return f"{prefix}/{number}/{year}"
+
+
+class RegistryEntry(BaseModel):
+    """One line of a unit's incoming register, with the metadata the brief requires."""
+
+    unit: str
+    year: int
+    number: int
+    registry_number: str
+    document_id: str
+    received_at: datetime  # data wpływu
+    received_date: date  # the day in Polish time, for the daily report
+    registered_at: datetime  # automatic
+    channel: str
+    sender: Sender
+    title: str
+    letter_date: str | None = None
+    sender_reference: str | None = None
+    kind: str | None = None
+    access: str
+    format: str
+    dcmi_type: str = "Text"
+    attachments_count: int = 0
+    signature: str
+    certificate: str
+    remarks: str | None = None
+    registered_by: str | None = None
+
+
+class DocumentRecord(BaseModel):
+    """A registered document: the entry's metadata plus where its bytes are."""
+
+    document_id: str
+    unit: str
+    entry: RegistryEntry
+    original: StoredBlob
+    attachments: list[StoredBlob] = []
+    attachment_infos: list[AttachmentInfo] = []
+    signature_report: dict = {}
+    form_namespace: str | None = None
+    form_name: str | None = None
+    receipt: StoredBlob | None = None
+    intake_id: str
+    sha256: str
+
+
+class RegisterPage(BaseModel):
+    items: list[RegistryEntry]
+    next_token: str | None = None
+
+
+class QuarantineRecord(BaseModel):
+    intake_id: str
+    unit: str
+    channel: str
+    filename: str
+    sha256: str
+    size: int
+    error_code: str
+    reason: str
+    outcome: str  # rejected | failed
+    bucket: str
+    key: str
+    quarantined_at: datetime
+
+
+class Notification(BaseModel):
+    unit: str
+    audience: str
+    created_at: datetime
+    document_id: str
+    registry_number: str
+    message: str

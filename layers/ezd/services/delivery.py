@@ -1,0 +1,98 @@
+"""Entry points of the intake: a delivery is written durably, then handed to the workflow.
+
+ePUAP pull, ePUAP push and the registry desk's paper letters all end here and start the
+same intake state machine. Staging comes first: only once the bytes are in S3 may ePUAP
+be told the letter was collected.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from ezd.adapters import archive, directory_store, workflows
+from ezd.config import Settings
+from ezd.errors import IntakeRejected, RejectCode
+from ezd.models.epuap import PulledDocument
+from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
+from ezd.services.timezone import now_utc
+
+
+def _stage(settings: Settings, unit: str, raw: bytes, intake_id: str, filename: str) -> StagedObject:
+    digest = archive.sha256_hex(raw)
+    key = f"incoming/{unit}/{digest}"
+    version = archive.put_staged(
+        settings.staging_bucket, key, raw, metadata={"intake-id": intake_id, "filename": filename[:200]}
+    )
+    return StagedObject(bucket=settings.staging_bucket, key=key, sha256=digest, size=len(raw), version_id=version)
+
+
+def _start(settings: Settings, request: IntakeRequest) -> IntakeRequest:
+    if not settings.intake_state_machine_arn:
+        raise RuntimeError("EZD_INTAKE_STATE_MACHINE_ARN is not set")
+    workflows.start(settings.intake_state_machine_arn, request.intake_id, {"intake": request.model_dump(mode="json")})
+    return request
+
+
+def accept_epuap_document(
+    document: PulledDocument, mode: str, settings: Settings, correlation_id: str | None = None
+) -> IntakeRequest:
+    unit = directory_store.unit_by_box(document.box_address)
+    if unit is None:
+        raise IntakeRejected(f"no unit has the ESP box {document.box_address}", code=RejectCode.UNKNOWN_RECIPIENT)
+    intake_id = uuid.uuid4().hex
+    staged = _stage(settings, unit.symbol, document.content, intake_id, document.filename)
+    request = IntakeRequest(
+        intake_id=intake_id,
+        correlation_id=correlation_id or intake_id,
+        unit=unit.symbol,
+        channel="epuap",
+        received_at=document.delivered_at,
+        staged=staged,
+        filename=document.filename,
+        epuap=EpuapDelivery(
+            mode=mode,  # type: ignore[arg-type]
+            delivered_at=document.delivered_at,
+            box_address=document.box_address,
+            box_name=document.box_name,
+            filename=document.filename,
+            content_type=document.content_type,
+            sender_id=document.sender_id,
+            sender_type=document.sender_type,
+            sender_first_name=document.sender_first_name,
+            sender_name=document.sender_name,
+            reply_address=document.reply_address,
+            is_test=document.is_test,
+            skrot=document.skrot,
+        ),
+    )
+    return _start(settings, request)
+
+
+def accept_paper_letter(
+    unit: str,
+    form: PaperLetterForm,
+    scan: bytes,
+    filename: str,
+    channel: Channel,
+    clerk: str,
+    settings: Settings,
+    received_at: datetime | None = None,
+    correlation_id: str | None = None,
+) -> IntakeRequest:
+    if directory_store.get_unit(unit) is None:
+        raise IntakeRejected(f"unknown unit {unit}", code=RejectCode.UNKNOWN_RECIPIENT)
+    intake_id = uuid.uuid4().hex
+    staged = _stage(settings, unit, scan, intake_id, filename)
+    request = IntakeRequest(
+        intake_id=intake_id,
+        correlation_id=correlation_id or intake_id,
+        unit=unit,
+        channel=channel,
+        received_at=received_at or now_utc(),
+        staged=staged,
+        filename=filename,
+        paper=form,
+        registered_by=clerk,
+    )
+    return _start(settings, request)

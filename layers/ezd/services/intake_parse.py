@@ -1,0 +1,69 @@
+"""Step 1 of the intake: read the delivered bytes into the metadata the register needs."""
+
+from __future__ import annotations
+
+from ezd.adapters import archive
+from ezd.errors import IntakeRejected, RejectCode
+from ezd.models.intake import AttachmentInfo, IntakeRequest, LetterSummary
+from ezd.models.letters import IntakePolicy
+from ezd.services.epuap_document import parse_epuap_document
+from ezd.services.file_policy import check_file
+
+
+def summarize_delivery(request: IntakeRequest, raw: bytes, policy: IntakePolicy) -> LetterSummary:
+    if len(raw) > policy.max_document_bytes:
+        raise IntakeRejected(
+            f"{len(raw)} bytes exceeds the limit of {policy.max_document_bytes}", code=RejectCode.TOO_LARGE
+        )
+    if request.channel in ("epuap",):
+        return _from_epuap(raw, policy)
+    if request.paper is None:
+        raise IntakeRejected("a paper letter needs the clerk's metadata", code=RejectCode.MISSING_SENDER)
+    return _from_paper_scan(request, raw, policy)
+
+
+def _from_epuap(raw: bytes, policy: IntakePolicy) -> LetterSummary:
+    letter = parse_epuap_document(raw, policy)
+    return LetterSummary(
+        title=letter.title,
+        sender=letter.sender,
+        letter_date=letter.letter_date,
+        sender_reference=letter.sender_reference,
+        kind=letter.kind,
+        format="application/xml",
+        form_namespace=letter.root_namespace,
+        form_name=letter.form_name,
+        attachments=[
+            AttachmentInfo(filename=a.filename, size=a.size, sha256=a.sha256, mime=a.detected_mime or a.declared_format)
+            for a in letter.attachments
+        ],
+        attachments_count=len(letter.attachments),
+        sha256=letter.sha256,
+        size=letter.size,
+    )
+
+
+def _from_paper_scan(request: IntakeRequest, raw: bytes, policy: IntakePolicy) -> LetterSummary:
+    if not raw:
+        raise IntakeRejected("the scan is empty", code=RejectCode.EMPTY)
+    mime = check_file(request.filename, raw, policy)
+    form = request.paper
+    assert form is not None
+    return LetterSummary(
+        title=form.title,
+        sender=form.sender,
+        letter_date=form.letter_date,
+        sender_reference=form.sender_reference,
+        kind=form.kind,
+        access=form.access,
+        format=mime or "application/octet-stream",
+        remarks=form.remarks,
+        attachments_count=form.attachments_count or 0,
+        sha256=request.staged.sha256,
+        size=len(raw),
+    )
+
+
+def parse_step(request: IntakeRequest, policy: IntakePolicy) -> LetterSummary:
+    raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
+    return summarize_delivery(request, raw, policy)

@@ -1,0 +1,51 @@
+"""Step 3 of the intake: the original and each decoded attachment into the archive."""
+
+from __future__ import annotations
+
+from ezd.adapters import archive
+from ezd.config import Settings
+from ezd.models.intake import IntakeRequest, StoredBlob, StoreResult
+from ezd.models.letters import IntakePolicy
+from ezd.services.epuap_document import parse_epuap_document
+
+
+def archive_delivery(request: IntakeRequest, raw: bytes, settings: Settings, policy: IntakePolicy) -> StoreResult:
+    bucket = settings.archive_bucket
+    days = settings.archive_retention_days
+    key, digest = archive.put_locked_once(
+        bucket,
+        raw,
+        retention_days=days,
+        content_type=_original_type(request),
+        metadata={"unit": request.unit, "channel": request.channel, "intake-id": request.intake_id},
+    )
+    original = StoredBlob(bucket=bucket, key=key, sha256=digest, size=len(raw), filename=request.filename,
+                          mime=_original_type(request))
+    attachments: list[StoredBlob] = []
+    if request.channel == "epuap":
+        # Attachments are stored decoded too, so each can be downloaded and later handed
+        # to the state archive as a file of its own.
+        for attachment in parse_epuap_document(raw, policy).attachments:
+            akey, adigest = archive.put_locked_once(
+                bucket,
+                attachment.content,
+                retention_days=days,
+                content_type=attachment.detected_mime or attachment.declared_format or "application/octet-stream",
+                metadata={"unit": request.unit, "intake-id": request.intake_id},
+            )
+            attachments.append(
+                StoredBlob(bucket=bucket, key=akey, sha256=adigest, size=attachment.size,
+                           filename=attachment.filename, mime=attachment.detected_mime or attachment.declared_format)
+            )
+    return StoreResult(original=original, attachments=attachments)
+
+
+def _original_type(request: IntakeRequest) -> str:
+    if request.channel == "epuap":
+        return "application/xml"
+    return (request.epuap.content_type if request.epuap else None) or "application/octet-stream"
+
+
+def store_step(request: IntakeRequest, settings: Settings, policy: IntakePolicy) -> StoreResult:
+    raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
+    return archive_delivery(request, raw, settings, policy)

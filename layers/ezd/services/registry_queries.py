@@ -1,0 +1,166 @@
+"""What the registry desk reads: the register, one item, the daily intake report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel
+
+from ezd.adapters import archive, registry_store
+from ezd.config import Settings
+from ezd.errors import NotFound, ValidationFailed
+from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
+from ezd.services.timezone import WARSAW
+
+
+class DownloadLink(BaseModel):
+    filename: str
+    size: int
+    sha256: str
+    mime: str | None
+    url: str
+    expires_in: int
+
+
+class RegistryItemView(BaseModel):
+    entry: RegistryEntry
+    signature_report: dict
+    original: DownloadLink
+    attachments: list[DownloadLink]
+    receipt: DownloadLink | None
+    form_namespace: str | None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=WARSAW)
+
+
+def list_register(
+    unit: str,
+    year: int,
+    *,
+    limit: int = 50,
+    page_token: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    channel: str | None = None,
+    sender: str | None = None,
+) -> RegisterPage:
+    if not 1 <= limit <= 500:
+        raise ValidationFailed("limit must be between 1 and 500")
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("date_from is after date_to")
+    try:
+        return registry_store.list_register(
+            unit,
+            year,
+            limit=limit,
+            page_token=page_token,
+            received_from=_day_start(date_from) if date_from else None,
+            received_to=_day_start(date_to + timedelta(days=1)) if date_to else None,
+            channel=channel,
+            sender=sender,
+        )
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
+
+
+def _link(blob_bucket: str, key: str, filename: str, size: int, sha256: str, mime: str | None, seconds: int) -> DownloadLink:
+    return DownloadLink(
+        filename=filename, size=size, sha256=sha256, mime=mime,
+        url=archive.download_link(blob_bucket, key, filename, seconds), expires_in=seconds,
+    )
+
+
+def open_item(unit: str, document_id: str, settings: Settings) -> RegistryItemView:
+    document = registry_store.get_document(document_id)
+    # An item of another unit is reported as absent only after the caller's unit is
+    # checked by the API; here a mismatch is simply "not in this unit".
+    if document is None or document.unit != unit:
+        raise NotFound(f"no document {document_id} in unit {unit}")
+    return _view(document, settings.download_link_seconds)
+
+
+def document_unit(document_id: str) -> str | None:
+    document = registry_store.get_document(document_id)
+    return document.unit if document else None
+
+
+def _view(document: DocumentRecord, seconds: int) -> RegistryItemView:
+    o = document.original
+    original = _link(o.bucket, o.key, o.filename or "original", o.size, o.sha256, o.mime, seconds)
+    attachments = [
+        _link(a.bucket, a.key, a.filename or a.sha256, a.size, a.sha256, a.mime, seconds) for a in document.attachments
+    ]
+    receipt = None
+    if document.receipt:
+        r = document.receipt
+        receipt = _link(r.bucket, r.key, r.filename or "upp.xml", r.size, r.sha256, r.mime, seconds)
+    return RegistryItemView(
+        entry=document.entry,
+        signature_report=document.signature_report,
+        original=original,
+        attachments=attachments,
+        receipt=receipt,
+        form_namespace=document.form_namespace,
+    )
+
+
+class ReportLine(BaseModel):
+    """One line of the raport podawczy: the columns the brief names."""
+
+    registry_number: str
+    received_at: str
+    letter_date: str | None
+    sender: str
+    sender_address: str
+    title: str
+    channel: str
+    classification: str | None
+    document_id: str
+
+
+class IntakeReport(BaseModel):
+    unit: str
+    date: date
+    count: int
+    lines: list[ReportLine]
+
+
+def _address(entry: RegistryEntry) -> str:
+    s = entry.sender
+    parts = [p for p in (s.street, " ".join(x for x in (s.postal_code, s.town) if x), s.country) if p]
+    return ", ".join(parts)
+
+
+def intake_report(unit: str, day: date) -> IntakeReport:
+    entries = sorted(registry_store.entries_received_on(unit, day), key=lambda e: (e.year, e.number))
+    lines = [
+        ReportLine(
+            registry_number=e.registry_number,
+            received_at=e.received_at.astimezone(WARSAW).isoformat(timespec="seconds"),
+            letter_date=e.letter_date,
+            sender=e.sender.name,
+            sender_address=_address(e),
+            title=e.title,
+            channel=e.channel,
+            classification=None,  # JRWA classification is assigned after registration
+            document_id=e.document_id,
+        )
+        for e in entries
+    ]
+    return IntakeReport(unit=unit, date=day, count=len(lines), lines=lines)
+
+
+REPORT_COLUMNS = list(ReportLine.model_fields)
+
+
+def report_csv(report: IntakeReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for line in report.lines:
+        writer.writerow(line.model_dump())
+    return buffer.getvalue()
