@@ -47,11 +47,42 @@ class LambdaContext:
         return self._timeout_ms
 
 
+@dataclass
+class InjectedFault:
+    """A failure the local stack injects into a function's next invocations.
+
+    ``after=True`` runs the handler first and then fails, like a Lambda whose work
+    succeeded but whose answer was lost: the workflow retries a step that already acted.
+    """
+
+    error: type[Exception]
+    times: int
+    after: bool = False
+
+
 class InProcessLambdas:
     def __init__(self) -> None:
         self._specs: dict[str, FunctionSpec] = {}
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._import_lock = threading.Lock()
+        self._faults: dict[str, InjectedFault] = {}
+        self._faults_lock = threading.Lock()
+
+    def inject_fault(self, function_name: str, error: type[Exception], times: int = 1, after: bool = False) -> None:
+        with self._faults_lock:
+            self._faults[function_name] = InjectedFault(error=error, times=times, after=after)
+
+    def clear_faults(self) -> None:
+        with self._faults_lock:
+            self._faults.clear()
+
+    def _take_fault(self, name: str) -> InjectedFault | None:
+        with self._faults_lock:
+            fault = self._faults.get(name)
+            if fault is None or fault.times <= 0:
+                return None
+            fault.times -= 1
+            return fault
 
     def register(self, spec: FunctionSpec) -> None:
         self._specs[spec.name] = spec
@@ -71,8 +102,13 @@ class InProcessLambdas:
         if name not in self._specs:
             return _error_payload("ResourceNotFoundException", f"Function not found: {name}"), True
         event = json.loads(payload) if payload else {}
+        fault = self._take_fault(name)
         try:
+            if fault is not None and not fault.after:
+                raise fault.error(f"injected fault before {name}")
             result = self._handler(name)(event, LambdaContext(self._specs[name]))
+            if fault is not None and fault.after:
+                raise fault.error(f"injected fault after {name} completed")
         except Exception as exc:  # noqa: BLE001 - every failure becomes a Lambda error
             return _error_payload(type(exc).__name__, str(exc), traceback.format_exc()), True
         return json.dumps(result, default=str).encode("utf-8"), False

@@ -1,0 +1,165 @@
+"""Shared fixtures: one embedded local stack per test session (per xdist worker).
+
+Tests that use the stack pick their own unit symbols so that registers do not interfere;
+numbering assertions are always about a unit the test alone uses.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    from ezd.local.stack import LocalStack
+
+    local = LocalStack(tmp_path_factory.mktemp("ezd-stack"), api_port=0, run_schedules=False)
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_faults_left(request: pytest.FixtureRequest):
+    yield
+    if "stack" in request.fixturenames:
+        request.getfixturevalue("stack").runtime.clear_faults()
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+    raw: bytes
+
+
+class Api:
+    """A tiny HTTP client of the portal API."""
+
+    def __init__(self, base_url: str, secret: str) -> None:
+        self.base_url = base_url
+        self.secret = secret
+
+    def token(self, login: str) -> str:
+        from ezd.services.auth import issue_token
+
+        return issue_token(login, self.secret)
+
+    def call(self, method: str, path: str, *, user: str | None = None, json_body: Any = None,
+             raw: bytes | None = None, content_type: str | None = None, token: str | None = None) -> ApiResponse:
+        headers = {}
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        if raw is not None:
+            data = raw
+            headers["Content-Type"] = content_type or "application/octet-stream"
+        if user:
+            headers["Authorization"] = f"Bearer {self.token(user)}"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                payload = response.read()
+                status = response.status
+                response_headers = dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            payload = exc.read()
+            status = exc.code
+            response_headers = dict(exc.headers)
+        try:
+            body = json.loads(payload) if payload else None
+        except ValueError:
+            body = payload.decode("utf-8", "replace")
+        return ApiResponse(status=status, body=body, headers=response_headers, raw=payload)
+
+
+@pytest.fixture(scope="session")
+def api(stack) -> Api:
+    return Api(stack.info.api_url, stack.info.environment["EZD_AUTH_SECRET"])
+
+
+class Deliverer:
+    """Sends letters into units' ePUAP inboxes through the simulator and collects them."""
+
+    def __init__(self, stack) -> None:
+        from ezd.adapters.epuap_client import EpuapSkrytkaClient
+
+        self.stack = stack
+        self.skrytka = EpuapSkrytkaClient(f"{stack.info.epuap_url}/pk_external_ws/services/skrytka", podmiot="obywatel")
+
+    def send(self, unit: str, raw: bytes, filename: str = "pismo.xml") -> None:
+        from ezd.adapters import directory_store
+        from ezd.models.epuap import SenderProfile
+
+        box = directory_store.get_unit(unit).esp_address
+        sender = SenderProfile(identifier="test", type="F", first_name="Jan", name="Kowalski", consent=True)
+        self.skrytka.nadaj(box, raw, filename, sender=sender)
+
+    def poll(self, unit: str) -> Any:
+        from ezd.config import settings
+        from ezd.services.epuap_polling import poll
+
+        return poll(settings(), unit_symbol=unit)
+
+    def outcomes(self, unit: str, raw: bytes, count: int = 1, timeout: float = 60.0, since: datetime | None = None):
+        from ezd.adapters import registry_store
+        from ezd.adapters.archive import sha256_hex
+
+        digest = sha256_hex(raw)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = registry_store.outcomes_for_content(unit, digest, since=since)
+            if len(found) >= count:
+                return sorted(found, key=lambda o: o.processed_at)
+            time.sleep(0.1)
+        raise AssertionError(f"no outcome for {unit}/{digest[:12]} within {timeout}s (have {len(found)})")
+
+    def deliver(self, unit: str, raw: bytes, filename: str = "pismo.xml"):
+        """Send, collect by WS-Pull, and wait for the one outcome of this delivery."""
+        before = datetime.now(timezone.utc)
+        self.send(unit, raw, filename)
+        self.poll(unit)
+        return self.outcomes(unit, raw, since=before)[-1]
+
+
+@pytest.fixture(scope="session")
+def deliverer(stack) -> Deliverer:
+    return Deliverer(stack)
+
+
+_letter_counter = iter(range(1, 10**9))
+_letter_lock = threading.Lock()
+
+
+@pytest.fixture
+def unique_letter():
+    """A distinct, signed-by-nobody letter each call (different bytes, different digest)."""
+    from ezd.samples.letters import make_letter
+
+    def make(title: str | None = None, **kwargs: Any) -> bytes:
+        with _letter_lock:
+            n = next(_letter_counter)
+        return make_letter(title=title or f"Pismo testowe nr {n} z {time.time_ns()}", **kwargs)
+
+    return make
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
