@@ -131,12 +131,28 @@ class Deliverer:
             time.sleep(0.1)
         raise AssertionError(f"no outcome for {unit}/{digest[:12]} within {timeout}s (have {len(found)})")
 
+    def wait_finished(self, intake_id: str, timeout: float = 60.0) -> dict:
+        """Waits until the intake's execution has left RUNNING (receipt and notice done)."""
+        from ezd.adapters import workflows
+
+        machine = self.stack.provisioned.state_machines["IntakeStateMachine"]
+        arn = f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            description = workflows.describe(arn)
+            if description["status"] != "RUNNING":
+                return description
+            time.sleep(0.1)
+        raise AssertionError(f"execution {intake_id} still running after {timeout}s")
+
     def deliver(self, unit: str, raw: bytes, filename: str = "pismo.xml"):
-        """Send, collect by WS-Pull, and wait for the one outcome of this delivery."""
+        """Send, collect by WS-Pull, and wait for this delivery's outcome and execution."""
         before = datetime.now(timezone.utc)
         self.send(unit, raw, filename)
         self.poll(unit)
-        return self.outcomes(unit, raw, since=before)[-1]
+        outcome = self.outcomes(unit, raw, since=before)[-1]
+        self.wait_finished(outcome.intake_id)
+        return outcome
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from typing import Any
 
 from ezd.config import settings
 from ezd.models.intake import IntakeRequest, RegistrationResult
-from ezd.observability import tools
+from ezd.observability import MetricUnit, tools
 from ezd.services.receipt import issue_receipt
 
 logger, tracer, metrics = tools("intake-receipt")
@@ -19,5 +19,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         RegistrationResult.model_validate(event["registration"]),
         settings(),
     )
+    metrics.add_metric(name="ReceiptsIssued", unit=MetricUnit.Count, value=1)
     logger.info("receipt issued", extra={"key": blob.key})
     return blob.model_dump(mode="json")

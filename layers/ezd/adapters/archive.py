@@ -115,8 +115,9 @@ def read(bucket: str, key: str, version_id: str | None = None) -> bytes:
 
 
 def retention_of(bucket: str, key: str) -> dict[str, Any]:
-    response = client("s3").get_object_retention(Bucket=bucket, Key=key)
-    return response.get("Retention", {})
+    """Mode and retain-until date of an object, from HEAD (as S3 reports them there)."""
+    response = client("s3").head_object(Bucket=bucket, Key=key)
+    return {"Mode": response.get("ObjectLockMode"), "RetainUntilDate": response.get("ObjectLockRetainUntilDate")}
 
 
 def download_link(bucket: str, key: str, filename: str, expires_seconds: int) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from ezd.adapters import epuap_soap as soap
@@ -35,6 +35,13 @@ from ezd.adapters.epuap_soap import EpuapFault, EpuapUnavailable
 from ezd.models.epuap import STATUS_OK, EpuapStatus, NadajRequest, PulledDocument, PullQuery, SenderProfile
 
 log = logging.getLogger(__name__)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """No access-log line per SOAP call: the pollers call every minute for every unit."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 PULL_PATH = "/pk_external_ws/services/pull"
 SKRYTKA_PATH = "/pk_external_ws/services/skrytka"
@@ -287,7 +294,7 @@ class EpuapSimulator:
         if self._server is not None:
             raise RuntimeError("simulator already started")
         # Through __call__, so a test may wrap ``wsgi_app`` (e.g. to record traffic).
-        self._server = make_server(host, port, self, threaded=True)
+        self._server = make_server(host, port, self, threaded=True, request_handler=_QuietRequestHandler)
         # A short poll interval keeps stop() fast (tests start and stop it many times).
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="epuap-simulator", daemon=True
