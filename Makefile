@@ -9,7 +9,6 @@ PYTEST_WORKERS ?= 2
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[local,test]"
 	touch $(INSTALLED)
 
