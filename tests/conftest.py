@@ -132,8 +132,9 @@ class Deliverer:
         raise AssertionError(f"no outcome for {unit}/{digest[:12]} within {timeout}s (have {len(found)})")
 
     def wait_finished(self, intake_id: str, timeout: float = 60.0) -> dict:
-        """Waits until the intake's execution has left RUNNING (receipt and notice done)."""
-        from ezd.adapters import workflows
+        """Waits until the intake's execution has ended or waits for a person (its task
+        token is stored with the document's routing): receipt and notice are done."""
+        from ezd.adapters import registry_store, routing_store, workflows
 
         machine = self.stack.provisioned.state_machines["IntakeStateMachine"]
         arn = f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}"
@@ -142,8 +143,13 @@ class Deliverer:
             description = workflows.describe(arn)
             if description["status"] != "RUNNING":
                 return description
+            outcome = registry_store.outcome_of_intake(intake_id)
+            if outcome is not None and outcome.document_id and outcome.status == "registered":
+                routing = routing_store.get_routing(outcome.document_id)
+                if routing is not None and routing.pending_token:
+                    return description
             time.sleep(0.1)
-        raise AssertionError(f"execution {intake_id} still running after {timeout}s")
+        raise AssertionError(f"execution {intake_id} neither ended nor waits for a person after {timeout}s")
 
     def deliver(self, unit: str, raw: bytes, filename: str = "pismo.xml"):
         """Send, collect by WS-Pull, and wait for this delivery's outcome and execution."""

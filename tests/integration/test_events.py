@@ -62,6 +62,10 @@ def test_intake_step_events_in_workflow_order(stack, staged_payload):
     assert error is None and receipt["mime"] == "application/xml"
     note, error = _invoke(functions["intake_notify"], _event("intake_notify.json"))
     assert error is None and note["registry_number"] == registration["registry_number"]
+    routing, error = _invoke(functions["intake_classify"], _event("intake_classify.json"))
+    assert error is None and routing == {"status": "classified", "jrwa": "433"}  # "duplikat świadectwa"
+    waiting, error = _invoke(functions["routing_await"], _event("routing_await.json"))
+    assert error is None and waiting["waiting"] == "decision"  # decreed by the city's model, token stored
     outcome, error = _invoke(functions["intake_quarantine"], _event("intake_quarantine.json"))
     assert error is None and (outcome["status"], outcome["error_code"]) == ("rejected", "NOT_XML")
 
@@ -69,6 +73,14 @@ def test_intake_step_events_in_workflow_order(stack, staged_payload):
 def test_a_malformed_event_fails_with_the_exception_name(stack):
     body, error = _invoke(_function_dirs(stack)["intake_parse"], {"intake": {"unit": "SP11"}})
     assert error == "Unhandled" and body["errorType"] == "ValidationError"
+
+
+def test_deadline_watch_events(stack):
+    functions = _function_dirs(stack)
+    report, error = _invoke(functions["deadline_watch"], _event("deadline_watch_unit.json"))
+    assert error is None and report["units"] == 1
+    everyone, error = _invoke(functions["deadline_watch"], _event("deadline_watch.json"))
+    assert error is None and everyone["units"] == 165
 
 
 def test_poller_events(stack):

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from ezd.adapters.records_table import RecordItem, bind_table
 from ezd.config import settings
-from ezd.models.directory import Unit, User
+from ezd.models.directory import Cell, Unit, User
 
 
 def _bound() -> None:
@@ -93,3 +93,27 @@ def get_user(login: str) -> User | None:
 def list_users(unit: str) -> list[User]:
     _bound()
     return [User.model_validate(item.data) for item in RecordItem.gsi2.query(f"USERS#{unit}")]
+
+
+def _cell_item(cell: Cell) -> RecordItem:
+    return RecordItem(f"UNIT#{cell.unit}", f"CELL#{cell.symbol}", kind="cell", data=cell.model_dump(mode="json"))
+
+
+def put_cells(cells: Iterable[Cell]) -> None:
+    _bound()
+    with RecordItem.batch_write() as batch:
+        for cell in cells:
+            batch.save(_cell_item(cell))
+
+
+def list_cells(unit: str) -> list[Cell]:
+    _bound()
+    return [Cell.model_validate(i.data) for i in RecordItem.query(f"UNIT#{unit}", RecordItem.sk.startswith("CELL#"))]
+
+
+def get_cell(unit: str, symbol: str) -> Cell | None:
+    _bound()
+    try:
+        return Cell.model_validate(RecordItem.get(f"UNIT#{unit}", f"CELL#{symbol}").data)
+    except RecordItem.DoesNotExist:
+        return None

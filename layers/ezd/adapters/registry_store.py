@@ -251,7 +251,7 @@ def save_notification(note: Notification) -> None:
     _bound()
     RecordItem(
         f"NOTIFY#{note.unit}#{note.audience}",
-        f"{note.created_at.isoformat()}#{note.document_id}",
+        f"{note.created_at.isoformat()}#{note.document_id or note.case_ref}",
         kind="notification",
         data=note.model_dump(mode="json"),
     ).save()

@@ -6,7 +6,7 @@ import csv
 from importlib import resources
 from typing import Iterable
 
-from ezd.models.directory import Unit, User
+from ezd.models.directory import Cell, Unit, User
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -33,19 +33,99 @@ def demo_jrwa() -> list[dict[str, str]]:
     return _rows("jrwa-szkola.csv")
 
 
-# Three people per unit: the registry desk, the director, the archivist.
-_DEMO_PEOPLE = (
-    ("sekretariat", "Anna Nowak", "sekretarz szkoły", ["registry_clerk"]),
-    ("dyrektor", "Piotr Wiśniewski", "dyrektor", ["manager", "unit_admin", "case_officer"]),
-    ("archiwum", "Ewa Zielińska", "archiwista", ["archivist"]),
+EDUCATION_DEPARTMENT = "WOIW"
+
+_SCHOOL_CELLS = (
+    ("DYR", "Dyrekcja"),
+    ("SEK", "Sekretariat"),
+    ("KAD", "Kadry"),
+    ("KSI", "Księgowość"),
+    ("ADM", "Administracja i archiwum"),
 )
+_DEPARTMENT_CELLS = (
+    ("WO", "Wydział Oświaty i Wychowania"),
+    ("WO-SEK", "Sekretariat Wydziału"),
+    ("WO-AO", "Referat Arkuszy Organizacji"),
+    ("WO-KAD", "Referat Kadr Oświaty"),
+    ("WO-ADM", "Archiwum Wydziału"),
+)
+
+# One person per role in every unit: the registry desk, the director (manager and unit
+# administrator), a case officer, the archivist, and a separate administrator.
+_SCHOOL_PEOPLE = (
+    ("sekretariat", "Anna Nowak", "sekretarz szkoły", ["registry_clerk"], "SEK"),
+    ("dyrektor", "Piotr Wiśniewski", "dyrektor", ["manager", "unit_admin", "case_officer"], "DYR"),
+    ("kadry", "Maria Wójcik", "specjalista ds. kadr", ["case_officer"], "KAD"),
+    ("archiwum", "Ewa Zielińska", "archiwista", ["archivist"], "ADM"),
+    ("admin", "Tomasz Lewandowski", "administrator systemu", ["unit_admin"], "ADM"),
+)
+_DEPARTMENT_PEOPLE = (
+    ("sekretariat", "Joanna Kamińska", "inspektor – kancelaria", ["registry_clerk"], "WO-SEK"),
+    ("dyrektor", "Krzysztof Zając", "dyrektor wydziału", ["manager", "unit_admin", "case_officer"], "WO"),
+    ("arkusze", "Barbara Szymańska", "inspektor ds. arkuszy organizacji", ["case_officer"], "WO-AO"),
+    ("archiwum", "Ewa Dąbrowska", "archiwista", ["archivist"], "WO-ADM"),
+    ("admin", "Marek Kozłowski", "administrator systemu", ["unit_admin"], "WO-ADM"),
+)
+
+
+def _is_department(unit: Unit) -> bool:
+    return unit.symbol == EDUCATION_DEPARTMENT
+
+
+def demo_cells(units: Iterable[Unit]) -> list[Cell]:
+    cells = []
+    for unit in units:
+        for symbol, name in _DEPARTMENT_CELLS if _is_department(unit) else _SCHOOL_CELLS:
+            cells.append(Cell(unit=unit.symbol, symbol=symbol, name=name))
+    return cells
 
 
 def demo_users(units: Iterable[Unit]) -> list[User]:
     users = []
     for unit in units:
-        for suffix, name, position, roles in _DEMO_PEOPLE:
+        for suffix, name, position, roles, cell in _DEPARTMENT_PEOPLE if _is_department(unit) else _SCHOOL_PEOPLE:
             users.append(
-                User(login=f"{unit.symbol.lower()}.{suffix}", full_name=name, position=position, unit=unit.symbol, roles=roles)  # type: ignore[arg-type]
+                User(login=f"{unit.symbol.lower()}.{suffix}", full_name=name, position=position, unit=unit.symbol,
+                     roles=roles, cell=cell)  # type: ignore[arg-type]
             )
     return users
+
+
+def demo_classification_rules() -> list:
+    """The city's common rules (every unit may add its own in front of them)."""
+    from ezd.models.routing import ClassificationRule
+
+    def rule(rule_id: str, kind: str, pattern: str, symbol: str, priority: int, description: str) -> ClassificationRule:
+        return ClassificationRule(rule_id=rule_id, owner="CITY", kind=kind, pattern=pattern, jrwa_symbol=symbol,  # type: ignore[arg-type]
+                                  priority=priority, description=description)
+
+    return [
+        rule("aneks-arkusza", "title_words", "aneks arkusza organizacji", "410", 10, "Aneksy do arkusza organizacji"),
+        rule("arkusz-organizacji", "title_words", "arkusz organizacji", "410", 20, "Arkusze organizacji"),
+        rule("duplikat-swiadectwa", "title_words", "duplikat świadectwa", "433", 30, "Duplikaty świadectw"),
+        rule("informacja-publiczna", "title_words", "informacji publicznej", "051", 40, "Wnioski o informację publiczną"),
+        rule("skarga", "title_words", "skarga", "050", 50, "Skargi"),
+        rule("rekrutacja", "title_words", "przyjęcie do szkoły", "430", 60, "Wnioski o przyjęcie"),
+        rule("kuratorium", "sender", "Kuratorium Oświaty", "090", 70, "Pisma kuratorium (nadzór pedagogiczny)"),
+        rule("formularz-rekrutacyjny", "form_namespace", "http://crd.gov.pl/wzor/2024/03/01/13123/", "430", 80,
+             "Formularz ePUAP wniosku o przyjęcie"),
+    ]
+
+
+def demo_decretation_models() -> list:
+    """Where documents go by class: the city's default for schools, and the education
+    department's own model (arkusze organizacji → the organisation-sheets team)."""
+    from ezd.models.routing import DecretationModelRule, Target
+
+    def model(unit: str, prefix: str, cell: str, note: str) -> DecretationModelRule:
+        return DecretationModelRule(unit=unit, jrwa_prefix=prefix, target=Target(cell=cell), note=note)
+
+    return [
+        model("CITY", "", "DYR", "Bez klasyfikacji lub bez modelu: do dyrektora"),
+        model("CITY", "1", "KAD", "Sprawy kadrowe"),
+        model("CITY", "3", "KSI", "Finanse"),
+        model("CITY", "43", "SEK", "Sprawy uczniów"),
+        model(EDUCATION_DEPARTMENT, "", "WO", "Do dyrektora wydziału"),
+        model(EDUCATION_DEPARTMENT, "410", "WO-AO", "Arkusze organizacji i aneksy"),
+        model(EDUCATION_DEPARTMENT, "1", "WO-KAD", "Kadry oświaty"),
+    ]

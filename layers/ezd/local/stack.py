@@ -156,14 +156,24 @@ class LocalStack:
         return self.info
 
     def _seed(self) -> None:
-        from ezd.adapters import directory_store, jrwa_store
-        from ezd.local.demo_data import demo_jrwa, demo_units, demo_users
+        from ezd.adapters import directory_store, jrwa_store, routing_store
+        from ezd.local.demo_data import (
+            demo_cells,
+            demo_classification_rules,
+            demo_decretation_models,
+            demo_jrwa,
+            demo_units,
+            demo_users,
+        )
         from ezd.models.jrwa import JrwaClass
 
         assert self.simulator is not None
         units = demo_units()
         directory_store.put_units(units)
         directory_store.put_users(demo_users(units))
+        directory_store.put_cells(demo_cells(units))
+        routing_store.put_rules(demo_classification_rules())
+        routing_store.put_decretation_models(demo_decretation_models())
         jrwa_store.put_plan(
             jrwa_store.CITY_PLAN,
             1,

@@ -28,9 +28,21 @@ class Unit(BaseModel):
         return self.esp_address.strip("/").split("/")[-1]
 
 
+class Cell(BaseModel):
+    """A komórka organizacyjna; its symbol starts every znak sprawy it handles.
+
+    A hyphen joins a department and its sub-cell (``WO-AO``), as the instrukcja
+    kancelaryjna prescribes."""
+
+    unit: str
+    symbol: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,9}(-[A-Z0-9]{1,10})?$")
+    name: str
+
+
 class User(BaseModel):
     login: str = Field(pattern=r"^[a-z0-9._-]{2,64}$")
     full_name: str
     position: str
     unit: str
     roles: list[Role]
+    cell: str | None = None

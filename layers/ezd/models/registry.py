@@ -80,8 +80,9 @@ class QuarantineRecord(BaseModel):
 
 class Notification(BaseModel):
     unit: str
-    audience: str
+    audience: str  # "registry" (the desk) or "USER#<login>"
     created_at: datetime
-    document_id: str
-    registry_number: str
+    document_id: str | None = None
+    registry_number: str | None = None
+    case_ref: str | None = None
     message: str

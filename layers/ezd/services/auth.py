@@ -32,6 +32,7 @@ class Principal(BaseModel):
     position: str
     unit: str
     roles: list[Role]
+    cell: str | None = None
 
     def require_unit(self, unit: str) -> None:
         # A school never sees another school's documents.
@@ -64,7 +65,8 @@ def verify_token(token: str, secret: str, now: float | None = None) -> str:
     try:
         body, signature = token.split(".", 1)
         expected = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-        if not hmac.compare_digest(expected, signature):
+        # Compared as bytes: compare_digest raises TypeError (a 500) on non-ASCII str.
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
             raise Unauthenticated("bad token signature")
         claims = json.loads(_unb64(body))
     except (ValueError, UnicodeDecodeError) as exc:
@@ -78,4 +80,5 @@ def principal_for(login: str) -> Principal:
     user = directory_store.get_user(login)
     if user is None:
         raise Unauthenticated(f"unknown user {login}")
-    return Principal(login=user.login, full_name=user.full_name, position=user.position, unit=user.unit, roles=user.roles)
+    return Principal(login=user.login, full_name=user.full_name, position=user.position, unit=user.unit, roles=user.roles,
+                     cell=user.cell)

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from ezd.adapters import registry_store
+from ezd.models.audit import Actor
 from ezd.errors import TransientFault
 from ezd.models.intake import IntakeOutcome, IntakeRequest, LetterSummary, RegistrationResult, StoreResult
 from ezd.models.registry import DocumentRecord, RegistryEntry, registry_number
@@ -21,6 +22,7 @@ from ezd.models.signatures import SignatureReport
 from ezd.services.timezone import local_date, local_year, now_utc
 
 MAX_ATTEMPTS = 60
+SYSTEM = Actor(login="system", full_name="EZD", position="system")
 
 
 def document_id_for(request: IntakeRequest) -> str:
@@ -47,14 +49,29 @@ def register_letter(
             # Another letter took this number: back off a little and read the counter again.
             time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
             continue
+        _record_registration(document.document_id, document.entry.registry_number, request.channel)
         return _result(document, "registered")
     raise TransientFault(f"register of {request.unit}/{year} too contended after {MAX_ATTEMPTS} attempts")
+
+
+def _record_registration(document_id: str, registry_number: str, channel: str) -> None:
+    """The first line of the document's metryka. A step retried after its commit writes
+    it only if the first attempt did not get that far."""
+    from ezd.services import audit
+
+    object_id = audit.document_object(document_id)
+    if not audit.entries(object_id):
+        audit.record(object_id, SYSTEM, "registered", document_id=document_id,
+                     summary=f"Rejestracja przesyłki {registry_number} ({channel})",
+                     details={"registry_number": registry_number, "channel": channel})
 
 
 def _answer_for_existing(request: IntakeRequest, first: dict[str, Any]) -> RegistrationResult:
     document_id = first["document_id"]
     # The same intake retried after its commit succeeded is not a duplicate delivery.
     status = "registered" if document_id == document_id_for(request) else "duplicate"
+    if status == "registered":
+        _record_registration(document_id, first["registry_number"], request.channel)
     result = RegistrationResult(
         status=status,
         unit=request.unit,

@@ -1,0 +1,154 @@
+"""Routes of cases (sprawy), the spis spraw, the metryka and the deadline watch."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalice import Response
+from pydantic import BaseModel, Field
+
+from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_of, query
+from ezd.errors import ValidationFailed
+from ezd.models.cases import DeadlinePresetName
+from ezd.services import case_log, cases, deadline_watch
+from ezd.services.timezone import local_date, now_utc
+
+blueprint = Blueprint(__name__)
+
+
+def _principal_in(unit: str):
+    principal = principal_of(blueprint.current_request)
+    principal.require_unit(unit)
+    return principal
+
+
+class OpenCaseBody(BaseModel):
+    jrwa_symbol: str = Field(pattern=r"^\d{1,4}$")
+    title: str = Field(min_length=1, max_length=500)
+    cell: str | None = None
+    officer: str | None = None
+    deadline_preset: DeadlinePresetName = "none"
+    document_id: str | None = None
+
+
+class AttachBody(BaseModel):
+    document_id: str
+
+
+class CloseBody(BaseModel):
+    settlement: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SuspendBody(BaseModel):
+    start: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ResumeBody(BaseModel):
+    end: date
+
+
+@blueprint.route("/units/{unit}/cases", methods=["POST"])
+@handled
+def open_case(unit: str) -> Response:
+    principal = _principal_in(unit)
+    body = OpenCaseBody.model_validate(json_body(blueprint.current_request))
+    case = cases.open_case(unit, principal, **body.model_dump())
+    return Response(body=case.model_dump(mode="json"), status_code=201)
+
+
+@blueprint.route("/units/{unit}/cases/{ref}")
+@handled
+def get_case(unit: str, ref: str) -> dict[str, Any]:
+    return cases.get_case(unit, ref, _principal_in(unit)).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/documents", methods=["GET", "POST"])
+@handled
+def case_documents(unit: str, ref: str) -> Any:
+    principal = _principal_in(unit)
+    if blueprint.current_request.method == "POST":
+        body = AttachBody.model_validate(json_body(blueprint.current_request))
+        return cases.attach_document(unit, ref, body.document_id, principal).model_dump(mode="json")
+    return {"items": [d.model_dump(mode="json") for d in cases.case_documents(unit, ref, principal)]}
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/close", methods=["POST"])
+@handled
+def close_case(unit: str, ref: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    body = CloseBody.model_validate(json_body(blueprint.current_request))
+    return cases.close_case(unit, ref, principal, body.settlement).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/reopen", methods=["POST"])
+@handled
+def reopen_case(unit: str, ref: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    body = ReasonBody.model_validate(json_body(blueprint.current_request))
+    return cases.reopen_case(unit, ref, principal, body.reason).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/suspend", methods=["POST"])
+@handled
+def suspend_case(unit: str, ref: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    body = SuspendBody.model_validate(json_body(blueprint.current_request))
+    return cases.suspend(unit, ref, principal, body.start, body.reason).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/resume", methods=["POST"])
+@handled
+def resume_case(unit: str, ref: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    body = ResumeBody.model_validate(json_body(blueprint.current_request))
+    return cases.resume(unit, ref, principal, body.end).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/spis")
+@handled
+def spis_spraw(unit: str) -> Any:
+    """Spis spraw of a komórka, class and year (?cell=&jrwa=&year=[&format=csv])."""
+    principal = _principal_in(unit)
+    q = query(blueprint.current_request)
+    if not q.get("cell") or not q.get("jrwa"):
+        raise ValidationFailed("cell and jrwa are required")
+    year = int_param(q.get("year"), "year", local_date(now_utc()).year)
+    lines = cases.spis_spraw(unit, q["cell"], q["jrwa"], year, principal)
+    if q.get("format") == "csv":
+        return csv_response(cases.spis_csv(lines), f"spis-spraw-{unit}-{q['cell']}-{q['jrwa']}-{year}.csv")
+    return {"unit": unit, "cell": q["cell"], "jrwa": q["jrwa"], "year": year,
+            "lines": [line.model_dump() for line in lines]}
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/metryka")
+@handled
+def metryka(unit: str, ref: str) -> Any:
+    principal = _principal_in(unit)
+    fmt = query(blueprint.current_request).get("format", "json")
+    body, content_type = case_log.metryka(unit, ref, principal, fmt)
+    if content_type == "application/json":
+        return body
+    return Response(body=body, headers={"Content-Type": content_type}, status_code=200)
+
+
+@blueprint.route("/units/{unit}/cases/{ref}/metryka/verify")
+@handled
+def verify_metryka(unit: str, ref: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    return case_log.verify(unit, ref, principal)
+
+
+@blueprint.route("/units/{unit}/overdue")
+@handled
+def overdue(unit: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    principal.require_role(unit, "manager", "case_officer")
+    q = query(blueprint.current_request)
+    today = date_param(q.get("today"), "today") or local_date(now_utc())
+    return deadline_watch.due_report(unit, today, int_param(q.get("days"), "days", 7)).model_dump(mode="json")

@@ -1,0 +1,115 @@
+"""What every route of the portal API shares: who is calling, error mapping, parameters.
+
+Routes live in Chalice blueprints (one module per capability) registered by
+functions/api/app.py; each route is thin: parse, check access, call one service.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+from pydantic import ValidationError
+
+from ezd.config import settings
+from ezd.errors import EzdError, IntakeRejected, ValidationFailed
+from ezd.services import auth
+
+HTTP_STATUS = {
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "UNAUTHENTICATED": 401,
+    "VALIDATION_FAILED": 400,
+    "CONFLICT": 409,
+}
+
+
+def error_response(code: str, message: str, status: int) -> Response:
+    return Response(body={"error_code": code, "message": message}, status_code=status)
+
+
+def handled(route: Callable[..., Any]) -> Callable[..., Any]:
+    """Maps the services' errors to HTTP answers with stable codes."""
+
+    @functools.wraps(route)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return route(*args, **kwargs)
+        except EzdError as exc:
+            status = HTTP_STATUS.get(exc.code, 400 if isinstance(exc, (IntakeRejected, ValidationFailed)) else 409)
+            return error_response(exc.code, exc.message, status)
+        except ValidationError as exc:
+            return error_response("VALIDATION_FAILED", repr(exc.errors(include_url=False)), 400)
+
+    return wrapper
+
+
+def principal_of(request: Request) -> auth.Principal:
+    context = (request.context or {}).get("authorizer") or {}
+    claims = context.get("claims") or {}
+    if claims.get("cognito:username"):  # behind the Cognito authorizer in AWS
+        return auth.principal_for(claims["cognito:username"])
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise auth.Unauthenticated("missing bearer token")
+    secret = settings().auth_secret
+    if not secret:
+        raise auth.Unauthenticated("development tokens are not enabled")
+    return auth.principal_for(auth.verify_token(header[7:].strip(), secret))
+
+
+def query(request: Request) -> dict[str, str]:
+    return request.query_params or {}
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json_body
+    except Exception as exc:  # noqa: BLE001 - Chalice raises its own BadRequestError
+        raise ValidationFailed("the body is not valid JSON") from exc
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise ValidationFailed("the body must be a JSON object")
+    return body
+
+
+def date_param(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(f"{name} must be YYYY-MM-DD") from exc
+
+
+def int_param(value: str | None, name: str, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError as exc:
+        raise ValidationFailed(f"{name} must be a number") from exc
+
+
+def csv_response(body: str, filename: str) -> Response:
+    return Response(
+        body=body,
+        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'},
+        status_code=200,
+    )
+
+
+__all__ = [
+    "Blueprint",
+    "Response",
+    "csv_response",
+    "date_param",
+    "error_response",
+    "handled",
+    "int_param",
+    "json_body",
+    "principal_of",
+    "query",
+]

@@ -1,0 +1,95 @@
+"""The unit's file plan (JRWA): read by anyone of the unit, changed by its administrator.
+
+    GET  /units/{unit}/jrwa                 current plan (?version=N[&owner=X] an older one, ?format=csv)
+    GET  /units/{unit}/jrwa/versions        the unit's version history
+    GET  /units/{unit}/jrwa/{symbol}        one class (?version=N[&owner=X])
+    POST /units/{unit}/jrwa/changes         {"changes": [{op, symbol, heading, category, notes}], "note",
+                                             "expected_version"} -> the new version (201)
+    PUT  /units/{unit}/jrwa                 a CSV body (symbol,heading,category,notes) replaces the plan
+                                            as a new version (?note=...&expected_version=N) (201)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ezd.api.common import Blueprint, Response, csv_response, handled, int_param, json_body, principal_of, query
+from ezd.errors import ValidationFailed
+from ezd.models.jrwa import JrwaChange, JrwaPlan
+from ezd.services import jrwa
+
+blueprint = Blueprint(__name__)
+
+CSV_TYPES = ["text/csv", "text/plain", "application/csv", "application/octet-stream"]
+
+
+def _plan_for(unit: str, q: dict[str, str]) -> JrwaPlan:
+    if q.get("version"):
+        return jrwa.unit_plan_version(unit, int_param(q.get("version"), "version", 0), q.get("owner") or None)
+    if q.get("owner"):
+        raise ValidationFailed("owner is given only together with version")
+    return jrwa.current_plan(unit)
+
+
+def _optional_int(value: str | None, name: str) -> int | None:
+    return int_param(value, name, 0) if value else None
+
+
+@blueprint.route("/units/{unit}/jrwa", methods=["GET"])
+@handled
+def get_plan(unit: str) -> Any:
+    principal_of(blueprint.current_request).require_unit(unit)
+    q = query(blueprint.current_request)
+    plan = _plan_for(unit, q)
+    if q.get("format") == "csv":
+        return csv_response(jrwa.export_csv(plan), f"jrwa-{unit}-{plan.owner}-v{plan.version}.csv")
+    if q.get("format") not in (None, "", "json"):
+        raise ValidationFailed("format must be json or csv")
+    return {"unit": unit, **plan.model_dump(mode="json")}
+
+
+@blueprint.route("/units/{unit}/jrwa/versions", methods=["GET"])
+@handled
+def list_versions(unit: str) -> Any:
+    principal_of(blueprint.current_request).require_unit(unit)
+    return {"unit": unit, "items": [v.model_dump(mode="json") for v in jrwa.versions(unit)]}
+
+
+@blueprint.route("/units/{unit}/jrwa/{symbol}", methods=["GET"])
+@handled
+def get_class(unit: str, symbol: str) -> Any:
+    principal_of(blueprint.current_request).require_unit(unit)
+    plan = _plan_for(unit, query(blueprint.current_request))
+    return jrwa.class_in(plan, symbol).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/jrwa/changes", methods=["POST"])
+@handled
+def change_plan(unit: str) -> Any:
+    principal = principal_of(blueprint.current_request)
+    principal.require_role(unit, "unit_admin")
+    body = json_body(blueprint.current_request)
+    changes = body.get("changes")
+    if not isinstance(changes, list) or not changes:
+        raise ValidationFailed("changes must be a non-empty list of {op, symbol, heading, category, notes}")
+    parsed = [JrwaChange.model_validate(c) for c in changes]
+    expected = body.get("expected_version")
+    if expected is not None and not isinstance(expected, int):
+        raise ValidationFailed("expected_version must be a number")
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ValidationFailed("note must be text")
+    plan = jrwa.change_plan(unit, parsed, principal.login, note, expected_version=expected)
+    return Response(body={"unit": unit, **plan.model_dump(mode="json")}, status_code=201)
+
+
+@blueprint.route("/units/{unit}/jrwa", methods=["PUT"], content_types=CSV_TYPES)
+@handled
+def import_plan(unit: str) -> Any:
+    principal = principal_of(blueprint.current_request)
+    principal.require_role(unit, "unit_admin")
+    q = query(blueprint.current_request)
+    raw = blueprint.current_request.raw_body or b""
+    plan = jrwa.import_csv(unit, raw, principal.login, q.get("note"),
+                           expected_version=_optional_int(q.get("expected_version"), "expected_version"))
+    return Response(body={"unit": unit, **plan.model_dump(mode="json")}, status_code=201)

@@ -1,0 +1,127 @@
+"""Routes of classification, decretation, queues and the personal inbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ezd.adapters import registry_store
+from ezd.api.common import Blueprint, handled, int_param, json_body, principal_of, query
+from ezd.errors import NotFound
+from ezd.models.routing import DecretationKind, Target
+from ezd.services import routing
+
+blueprint = Blueprint(__name__)
+
+
+def _principal_in(unit: str):
+    principal = principal_of(blueprint.current_request)
+    principal.require_unit(unit)
+    return principal
+
+
+def _document_in(unit: str, document_id: str) -> None:
+    state = routing.routing_store.get_routing(document_id)
+    if state is None:
+        raise NotFound(f"document {document_id} is not being routed")
+    if state.unit != unit:
+        from ezd.errors import AccessDenied
+
+        raise AccessDenied(f"document {document_id} belongs to another unit")
+
+
+class ClassificationBody(BaseModel):
+    jrwa_symbol: str | None = Field(default=None, pattern=r"^\d{1,4}$")
+
+
+class DecretationBody(BaseModel):
+    login: str | None = None
+    cell: str | None = None
+    kind: DecretationKind = "do_zalatwienia"
+    note: str | None = Field(default=None, max_length=2000)
+    deadline: date | None = None
+
+
+class ReturnBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/routing")
+@handled
+def routing_of(unit: str, document_id: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    _document_in(unit, document_id)
+    return routing.routing_view(document_id, principal)
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/classification", methods=["POST"])
+@handled
+def classify(unit: str, document_id: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    _document_in(unit, document_id)
+    body = ClassificationBody.model_validate(json_body(blueprint.current_request))
+    return routing.classify(document_id, principal, body.jrwa_symbol).model_dump(mode="json", exclude={"pending_token"})
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/decretations", methods=["POST"])
+@handled
+def decree(unit: str, document_id: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    _document_in(unit, document_id)
+    body = DecretationBody.model_validate(json_body(blueprint.current_request))
+    target = Target(login=body.login, cell=body.cell)
+    return routing.decree(document_id, principal, target, body.kind, body.note, body.deadline).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/accept", methods=["POST"])
+@handled
+def accept(unit: str, document_id: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    _document_in(unit, document_id)
+    return routing.accept(document_id, principal).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/return", methods=["POST"])
+@handled
+def give_back(unit: str, document_id: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    _document_in(unit, document_id)
+    body = ReturnBody.model_validate(json_body(blueprint.current_request))
+    return routing.return_decretation(document_id, principal, body.reason).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/decretations/{decretation_id}/acknowledge", methods=["POST"])
+@handled
+def acknowledge(unit: str, document_id: str, decretation_id: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    _document_in(unit, document_id)
+    routing.acknowledge(document_id, decretation_id, principal)
+    return {"acknowledged": decretation_id}
+
+
+@blueprint.route("/units/{unit}/queues/{name}")
+@handled
+def queue(unit: str, name: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    if name not in ("registry", "managers"):
+        raise NotFound(f"no queue {name}")
+    items = routing.queue_of(unit, principal, name)
+    return {"items": [i.model_dump(mode="json", exclude={"pending_token"}) for i in items]}
+
+
+@blueprint.route("/units/{unit}/inbox")
+@handled
+def inbox(unit: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    limit = int_param(query(blueprint.current_request).get("limit"), "limit", 100)
+    return {"items": [i.model_dump(mode="json") for i in routing.inbox_of(principal, limit)]}
+
+
+@blueprint.route("/units/{unit}/my-notifications")
+@handled
+def my_notifications(unit: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    items = registry_store.list_notifications(unit, f"USER#{principal.login}")
+    return {"items": [n.model_dump(mode="json") for n in items]}

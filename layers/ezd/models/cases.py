@@ -1,0 +1,88 @@
+"""Cases (sprawy): matters handled in one JRWA leaf class by one komórka."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CaseStatus = Literal["open", "closed"]
+DeadlinePresetName = Literal[
+    "immediate", "certificate_7d", "one_month", "two_months", "appeal_one_month", "complaint_one_month", "none"
+]
+
+
+def case_reference(cell: str, jrwa_symbol: str, number: int, year: int) -> str:
+    """Znak sprawy: KOMÓRKA.JRWA.NR.ROK, e.g. DYR.410.3.2026."""
+    return f"{cell}.{jrwa_symbol}.{number}.{year}"
+
+
+class SuspensionPeriod(BaseModel):
+    start: date
+    end: date | None = None  # open: the clock is stopped
+    reason: str
+
+
+class CaseOrigin(BaseModel):
+    """Od kogo wpłynęła: the letter that started the case, for the spis spraw."""
+
+    document_id: str
+    sender: str
+    sender_reference: str | None = None
+    letter_date: str | None = None
+    registry_number: str | None = None
+
+
+class Case(BaseModel):
+    unit: str
+    ref: str
+    cell: str
+    jrwa_symbol: str
+    jrwa_heading: str
+    category: str | None
+    plan_owner: str
+    plan_version: int
+    year: int
+    number: int
+    title: str = Field(min_length=1, max_length=500)
+    officer: str
+    officer_name: str
+    opened_at: datetime
+    opened_by: str
+    origin: CaseOrigin | None = None
+    status: CaseStatus = "open"
+    closed_at: datetime | None = None
+    settlement: str | None = None  # sposób załatwienia
+    deadline_preset: DeadlinePresetName = "none"
+    deadline: date | None = None
+    suspensions: list[SuspensionPeriod] = []
+    documents_count: int = 0
+    continues: str | None = None  # a case of an earlier year reopened under this reference
+    continued_as: str | None = None
+    reopened: list[datetime] = []
+    version: int = 1
+
+
+class CaseDocument(BaseModel):
+    case_ref: str
+    unit: str
+    document_id: str
+    registry_number: str | None
+    title: str
+    attached_at: datetime
+    attached_by: str
+
+
+class SpisLine(BaseModel):
+    """One line of the spis spraw (the columns of the instrukcja kancelaryjna)."""
+
+    lp: int
+    znak_sprawy: str
+    sprawa: str
+    od_kogo_wplynela: str
+    znak_pisma: str
+    z_dnia: str
+    data_wszczecia: str
+    data_ostatecznego_zalatwienia: str
+    uwagi: str

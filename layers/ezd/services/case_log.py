@@ -1,0 +1,53 @@
+"""The metryka sprawy of a case: its own audit chain with those of its documents,
+rendered as the legal form or exported, and verified on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ezd.adapters import case_store
+from ezd.errors import NotFound, ValidationFailed
+from ezd.models.cases import Case
+from ezd.services import audit, metryka
+from ezd.services.auth import Principal
+
+
+def audit_id(case: Case) -> str:
+    """Case references repeat across units (every school has DYR.410.1.2026), so the
+    case's chain is keyed by unit and reference."""
+    return f"{case.unit}#{case.ref}"
+
+
+def _case(unit: str, ref: str, principal: Principal) -> Case:
+    principal.require_unit(unit)
+    case = case_store.get_case(unit, ref)
+    if case is None:
+        raise NotFound(f"no case {ref} in unit {unit}")
+    return case
+
+
+def _document_ids(case: Case) -> list[str]:
+    return [d.document_id for d in case_store.documents(case.unit, case.ref)]
+
+
+def metryka(unit: str, ref: str, principal: Principal, fmt: str = "json") -> tuple[Any, str]:
+    case = _case(unit, ref, principal)
+    entries = audit.metryka_entries(audit_id(case), _document_ids(case))
+    if fmt == "html":
+        header = metryka.CaseHeader(case_ref=case.ref, title=case.title, unit=f"{case.unit} / {case.cell}",
+                                    opened_at=case.opened_at, officer=case.officer_name)
+        verification = audit.verify_many([audit.case_object(audit_id(case)),
+                                          *(audit.document_object(d) for d in _document_ids(case))])
+        return metryka.render_html(header, entries, verification=verification), "text/html; charset=utf-8"
+    if fmt == "csv":
+        return metryka.export_csv(entries), "text/csv; charset=utf-8"
+    if fmt == "json":
+        return {"case_ref": case.ref, "unit": unit, "entries": [e.model_dump(mode="json") for e in entries]}, "application/json"
+    raise ValidationFailed("format is one of json, csv, html")
+
+
+def verify(unit: str, ref: str, principal: Principal) -> dict[str, Any]:
+    case = _case(unit, ref, principal)
+    results = audit.verify_many([audit.case_object(audit_id(case)),
+                                 *(audit.document_object(d) for d in _document_ids(case))])
+    return {"case_ref": ref, "ok": all(r.ok for r in results), "chains": [r.model_dump(mode="json") for r in results]}

@@ -1,0 +1,296 @@
+"""Cases (sprawy): opening with a number from the spis spraw, attaching documents,
+closing with the way they were settled, reopening, and the spis spraw itself."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from datetime import date
+from typing import Any
+
+from ezd.adapters import case_store, directory_store, registry_store, routing_store
+from ezd.errors import AccessDenied, EzdError, NotFound, ValidationFailed
+from ezd.models.cases import Case, CaseDocument, CaseOrigin, DeadlinePresetName, SpisLine, SuspensionPeriod, case_reference
+from ezd.models.deadlines import DeadlinePreset, Suspension
+from ezd.models.routing import InboxItem
+from ezd.services import audit, jrwa
+from ezd.services.auth import Principal
+from ezd.services.deadlines import case_deadline
+from ezd.services.routing import actor_of
+from ezd.services.timezone import WARSAW, local_date, now_utc
+
+MAX_ATTEMPTS = 60
+ARCHIVE_AFTER_FULL_YEARS = 2
+
+
+class CaseStateError(EzdError):
+    code = "CASE_STATE"
+
+
+def _deadline(opened_on: date, preset: DeadlinePresetName, suspensions: list[SuspensionPeriod]) -> date | None:
+    if preset == "none":
+        return None
+    periods = [Suspension(start=s.start, end=s.end, reason=s.reason) for s in suspensions]
+    return case_deadline(opened_on, DeadlinePreset(preset), periods)
+
+
+def _case(unit: str, ref: str) -> Case:
+    case = case_store.get_case(unit, ref)
+    if case is None:
+        raise NotFound(f"no case {ref} in unit {unit}")
+    return case
+
+
+def _case_object(case: Case) -> str:
+    from ezd.services.case_log import audit_id
+
+    return audit.case_object(audit_id(case))
+
+
+def _record(case: Case, principal: Principal, action: str, summary: str, document_id: str | None = None,
+            **details: Any) -> None:
+    audit.record(_case_object(case), actor_of(principal), action, document_id=document_id, case_ref=case.ref,
+                 summary=summary, details=details)
+
+
+def _may_handle(principal: Principal, case: Case) -> bool:
+    return principal.login == case.officer or "manager" in principal.roles
+
+
+def open_case(
+    unit: str,
+    principal: Principal,
+    *,
+    jrwa_symbol: str,
+    title: str,
+    cell: str | None = None,
+    officer: str | None = None,
+    deadline_preset: DeadlinePresetName = "none",
+    document_id: str | None = None,
+) -> Case:
+    principal.require_role(unit, "case_officer", "manager")
+    cell = cell or principal.cell
+    if not cell or directory_store.get_cell(unit, cell) is None:
+        raise ValidationFailed(f"unit {unit} has no komórka {cell}")
+    if cell != principal.cell and "manager" not in principal.roles:
+        raise AccessDenied("only a manager opens cases for another komórka")
+    officer_user = directory_store.get_user(officer or principal.login)
+    if officer_user is None or officer_user.unit != unit:
+        raise ValidationFailed(f"{officer} is not a user of unit {unit}")
+    leaf = jrwa.require_leaf(unit, jrwa_symbol)
+    origin = _origin(unit, document_id) if document_id else None
+    opened_at = now_utc()
+    year = local_date(opened_at).year
+    deadline = _deadline(local_date(opened_at), deadline_preset, [])
+    for attempt in range(MAX_ATTEMPTS):
+        counter = case_store.current_counter(unit, cell, leaf.symbol, year)
+        number = counter + 1
+        case = Case(
+            unit=unit, ref=case_reference(cell, leaf.symbol, number, year), cell=cell, jrwa_symbol=leaf.symbol,
+            jrwa_heading=leaf.heading, category=leaf.category, plan_owner=leaf.owner, plan_version=leaf.version,
+            year=year, number=number, title=title, officer=officer_user.login, officer_name=officer_user.full_name,
+            opened_at=opened_at, opened_by=principal.login, origin=origin, deadline_preset=deadline_preset,
+            deadline=deadline,
+        )
+        try:
+            case_store.create_case(case, counter)
+            break
+        except case_store.CaseNumberTaken:
+            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+    else:
+        raise CaseStateError("the spis spraw is too busy; try again")
+    _record(case, principal, "case_opened", f"Założenie sprawy {case.ref}: {title}", jrwa=leaf.symbol,
+            deadline=deadline.isoformat() if deadline else None)
+    if officer_user.login != principal.login:
+        routing_store.put_inbox(InboxItem(owner=f"USER#{officer_user.login}", unit=unit, item_id=f"case-{case.ref}",
+                                          kind="case", case_ref=case.ref, title=title, from_login=principal.login,
+                                          deadline=deadline, created_at=opened_at))
+    if document_id:
+        case = attach_document(unit, case.ref, document_id, principal)
+    return case
+
+
+def _origin(unit: str, document_id: str) -> CaseOrigin:
+    document = registry_store.get_document(document_id)
+    if document is None or document.unit != unit:
+        raise NotFound(f"no document {document_id} in unit {unit}")
+    entry = document.entry
+    return CaseOrigin(document_id=document_id, sender=entry.sender.name, sender_reference=entry.sender_reference,
+                      letter_date=entry.letter_date, registry_number=entry.registry_number)
+
+
+def get_case(unit: str, ref: str, principal: Principal) -> Case:
+    principal.require_unit(unit)
+    return _case(unit, ref)
+
+
+def attach_document(unit: str, ref: str, document_id: str, principal: Principal) -> Case:
+    principal.require_unit(unit)
+    document = registry_store.get_document(document_id)
+    if document is None or document.unit != unit:
+        raise NotFound(f"no document {document_id} in unit {unit}")
+    for _ in range(MAX_ATTEMPTS):
+        case = _case(unit, ref)
+        if not _may_handle(principal, case):
+            raise AccessDenied("only the case officer or a manager attaches documents")
+        if case.status != "open":
+            raise CaseStateError(f"case {ref} is closed")
+        link = CaseDocument(case_ref=ref, unit=unit, document_id=document_id,
+                            registry_number=document.entry.registry_number, title=document.entry.title,
+                            attached_at=now_utc(), attached_by=principal.login)
+        changed = case.model_copy(update={"documents_count": case.documents_count + 1, "version": case.version + 1})
+        try:
+            case_store.attach(changed, link)
+        except case_store.DocumentAlreadyInCase as exc:
+            existing = case_store.case_of_document(document_id)
+            raise CaseStateError(f"document {document_id} already belongs to case {existing.case_ref if existing else '?'}") from exc
+        except case_store.CaseChanged:
+            continue
+        summary = f"Dołączenie dokumentu {document.entry.registry_number}: {document.entry.title}"
+        _record(changed, principal, "attached", summary, document_id=document_id)
+        audit.record(audit.document_object(document_id), actor_of(principal), "attached", document_id=document_id,
+                     case_ref=ref, summary=f"Dołączenie do sprawy {ref}")
+        return changed
+    raise CaseStateError("the case keeps changing; try again")
+
+
+def _update(unit: str, ref: str, change: Any) -> Case:
+    for _ in range(MAX_ATTEMPTS):
+        case = _case(unit, ref)
+        updated = change(case)
+        try:
+            case_store.save_case(updated.model_copy(update={"version": case.version + 1}))
+        except case_store.CaseChanged:
+            continue
+        return updated.model_copy(update={"version": case.version + 1})
+    raise CaseStateError("the case keeps changing; try again")
+
+
+def close_case(unit: str, ref: str, principal: Principal, settlement: str) -> Case:
+    principal.require_unit(unit)
+    if not settlement.strip():
+        raise ValidationFailed("say how the case was settled (sposób załatwienia)")
+
+    def change(case: Case) -> Case:
+        if not _may_handle(principal, case):
+            raise AccessDenied("only the case officer or a manager closes the case")
+        if case.status == "closed":
+            raise CaseStateError(f"case {ref} is already closed")
+        return case.model_copy(update={"status": "closed", "closed_at": now_utc(), "settlement": settlement})
+
+    closed = _update(unit, ref, change)
+    _record(closed, principal, "case_closed", f"Zakończenie sprawy: {settlement}", settlement=settlement)
+    return closed
+
+
+def reopen_case(unit: str, ref: str, principal: Principal, reason: str) -> Case:
+    """Reopens a closed case. In the year it was closed it continues under its own
+    reference; in a later year it is entered again in that year's spis spraw under a new
+    reference that points back to the old one. Once the case has gone to the unit
+    archive (1 January of the third year after closing) it is no longer reopened here."""
+    principal.require_unit(unit)
+    if not reason.strip():
+        raise ValidationFailed("say why the case is reopened")
+    case = _case(unit, ref)
+    if not _may_handle(principal, case):
+        raise AccessDenied("only the case officer or a manager reopens the case")
+    if case.status != "closed" or case.closed_at is None:
+        raise CaseStateError(f"case {ref} is not closed")
+    closed_year = case.closed_at.astimezone(WARSAW).year
+    this_year = local_date(now_utc()).year
+    if this_year > closed_year + ARCHIVE_AFTER_FULL_YEARS:
+        raise CaseStateError(f"case {ref} has gone to the unit archive; it is not reopened here")
+    if this_year == case.year:
+        def change(c: Case) -> Case:
+            if c.status != "closed":
+                raise CaseStateError(f"case {ref} is not closed")
+            return c.model_copy(update={"status": "open", "closed_at": None, "settlement": None,
+                                        "reopened": [*c.reopened, now_utc()]})
+
+        reopened = _update(unit, ref, change)
+        _record(reopened, principal, "case_reopened", f"Wznowienie sprawy: {reason}", reason=reason)
+        return reopened
+    successor = open_case(unit, principal, jrwa_symbol=case.jrwa_symbol, title=case.title, cell=case.cell,
+                          officer=case.officer, deadline_preset=case.deadline_preset)
+    successor = _update(unit, successor.ref, lambda c: c.model_copy(update={"continues": ref}))
+    _update(unit, ref, lambda c: c.model_copy(update={"continued_as": successor.ref}))
+    _record(case, principal, "case_reopened", f"Wznowienie w roku {this_year} jako {successor.ref}: {reason}",
+            successor=successor.ref, reason=reason)
+    return successor
+
+
+def suspend(unit: str, ref: str, principal: Principal, start: date, reason: str) -> Case:
+    principal.require_unit(unit)
+
+    def change(case: Case) -> Case:
+        if not _may_handle(principal, case):
+            raise AccessDenied("only the case officer or a manager suspends the case")
+        if any(s.end is None for s in case.suspensions):
+            raise CaseStateError("the case is already suspended")
+        suspensions = [*case.suspensions, SuspensionPeriod(start=start, reason=reason)]
+        return case.model_copy(update={"suspensions": suspensions,
+                                       "deadline": _deadline(local_date(case.opened_at), case.deadline_preset, suspensions)})
+
+    changed = _update(unit, ref, change)
+    _record(changed, principal, "metadata_changed", f"Zawieszenie biegu terminu od {start}: {reason}")
+    return changed
+
+
+def resume(unit: str, ref: str, principal: Principal, end: date) -> Case:
+    principal.require_unit(unit)
+
+    def change(case: Case) -> Case:
+        if not _may_handle(principal, case):
+            raise AccessDenied("only the case officer or a manager resumes the case")
+        if not case.suspensions or case.suspensions[-1].end is not None:
+            raise CaseStateError("the case is not suspended")
+        suspensions = [*case.suspensions[:-1], case.suspensions[-1].model_copy(update={"end": end})]
+        return case.model_copy(update={"suspensions": suspensions,
+                                       "deadline": _deadline(local_date(case.opened_at), case.deadline_preset, suspensions)})
+
+    changed = _update(unit, ref, change)
+    _record(changed, principal, "metadata_changed", f"Podjęcie biegu terminu od {end}; termin {changed.deadline}")
+    return changed
+
+
+def case_documents(unit: str, ref: str, principal: Principal) -> list[CaseDocument]:
+    principal.require_unit(unit)
+    _case(unit, ref)
+    return case_store.documents(unit, ref)
+
+
+# --- spis spraw --------------------------------------------------------------------------
+
+def spis_spraw(unit: str, cell: str, jrwa_symbol: str, year: int, principal: Principal) -> list[SpisLine]:
+    principal.require_unit(unit)
+    lines = []
+    for case in case_store.spis(unit, cell, jrwa_symbol, year):
+        origin = case.origin
+        remarks = [case.settlement or ""]
+        if case.continues:
+            remarks.append(f"kontynuacja sprawy {case.continues}")
+        if case.continued_as:
+            remarks.append(f"wznowiona jako {case.continued_as}")
+        lines.append(SpisLine(
+            lp=case.number,
+            znak_sprawy=case.ref,
+            sprawa=case.title,
+            od_kogo_wplynela=origin.sender if origin else "sprawa z inicjatywy własnej",
+            znak_pisma=(origin.sender_reference or "") if origin else "",
+            z_dnia=(origin.letter_date or "") if origin else "",
+            data_wszczecia=local_date(case.opened_at).isoformat(),
+            data_ostatecznego_zalatwienia=local_date(case.closed_at).isoformat() if case.closed_at else "",
+            uwagi="; ".join(r for r in remarks if r),
+        ))
+    return lines
+
+
+def spis_csv(lines: list[SpisLine]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(SpisLine.model_fields), lineterminator="\n")
+    writer.writeheader()
+    for line in lines:
+        writer.writerow(line.model_dump())
+    return buffer.getvalue()
