@@ -175,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--state-dir")
     demo.set_defaults(func=cmd_demo_letter)
 
+    from ezd.cli_commands import audit as audit_commands
+    from ezd.cli_commands import deadline as deadline_commands
+
+    audit_commands.register(sub)
+    deadline_commands.register(sub)
+
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -7,11 +7,10 @@ open cases by deadline through GSI2.
 
 from __future__ import annotations
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ezd.adapters.records_table import RecordItem, bind_table
+from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.models.cases import Case, CaseDocument
 
@@ -70,7 +69,7 @@ def create_case(case: Case, expected_counter: int) -> None:
     counter = RecordItem(_counter_key(case.unit, case.cell, case.jrwa_symbol, case.year), "COUNTER",
                          kind="counter", value=case.number)
     try:
-        with TransactWrite(connection=Connection(region=settings().region)) as tx:
+        with TransactWrite(connection=transaction_connection()) as tx:
             if expected_counter == 0:
                 tx.save(counter, condition=RecordItem.pk.does_not_exist())
             else:
@@ -84,7 +83,7 @@ def save_case(case: Case) -> None:
     """Writes a changed case (``case.version`` already incremented) if nobody else did."""
     _bound()
     try:
-        with TransactWrite(connection=Connection(region=settings().region)) as tx:
+        with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(_case_item(case), condition=RecordItem.value == case.version - 1)
     except TransactWriteError as exc:
         raise CaseChanged(str(exc)) from exc
@@ -117,7 +116,7 @@ def attach(case: Case, link: CaseDocument) -> None:
     listing = RecordItem(f"CASEDOCS#{case.unit}#{case.ref}", f"{link.attached_at.isoformat()}#{link.document_id}",
                          kind="case_document", data=link.model_dump(mode="json"))
     try:
-        with TransactWrite(connection=Connection(region=settings().region)) as tx:
+        with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(marker, condition=RecordItem.pk.does_not_exist())
             tx.save(listing)
             tx.save(_case_item(case), condition=RecordItem.value == case.version - 1)

@@ -8,7 +8,9 @@ queries filter on, are top-level.
 from __future__ import annotations
 
 import os
+import threading
 
+from pynamodb.connection import Connection
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -62,3 +64,17 @@ def bind_table(table_name: str, region: str | None = None) -> None:
         if region:
             RecordItem.Meta.region = region
         RecordItem._connection = None  # noqa: SLF001 - pynamodb caches the table connection here
+
+
+_connections: dict[tuple[str, str | None], Connection] = {}
+_connections_lock = threading.Lock()
+
+
+def transaction_connection() -> Connection:
+    """One connection per region and endpoint for TransactWrite: building a new one
+    creates a botocore client each time (~150 ms)."""
+    key = (RecordItem.Meta.region, os.environ.get("AWS_ENDPOINT_URL"))
+    with _connections_lock:
+        if key not in _connections:
+            _connections[key] = Connection(region=RecordItem.Meta.region)
+        return _connections[key]

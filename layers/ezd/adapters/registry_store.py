@@ -7,11 +7,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ezd.adapters.records_table import RecordItem, bind_table
+from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegisterPage, RegistryEntry
@@ -112,7 +111,7 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
         data=document.model_dump(mode="json"),
     )
     dedupe = RecordItem(dedupe_pk, dedupe_sk, kind="dedupe", data=first)
-    connection = Connection(region=settings().region)
+    connection = transaction_connection()
     try:
         with TransactWrite(connection=connection) as tx:
             if expected_counter == 0:

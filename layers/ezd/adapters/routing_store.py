@@ -7,11 +7,10 @@ is no longer theirs.
 
 from __future__ import annotations
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ezd.adapters.records_table import RecordItem, bind_table
+from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.models.routing import ClassificationRule, Decretation, DecretationModelRule, InboxItem, RoutingState
 
@@ -25,10 +24,6 @@ class RoutingConflict(Exception):
 def _bound() -> None:
     s = settings()
     bind_table(s.table, s.region)
-
-
-def _connection() -> Connection:
-    return Connection(region=settings().region)
 
 
 # --- rules and models ------------------------------------------------------------------
@@ -121,7 +116,7 @@ def commit_routing(
     ``new_state.version - 1``) with decretations and inbox entries, atomically."""
     _bound()
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(_routing_item(new_state), condition=RecordItem.value == new_state.version - 1)
             for decretation in decretations:
                 tx.save(_decretation_item(decretation))

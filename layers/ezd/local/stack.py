@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ezd.local import lambda_runtime
+from ezd.local import lambda_runtime, moto_patches
 from ezd.local.epuap_simulator import EpuapSimulator
 from ezd.local.keys import ensure_demo_ca, ensure_seal
 from ezd.local.moto_server import SerializedMotoServer
@@ -115,6 +115,7 @@ class LocalStack:
         os.environ.update(_base_environment(self.moto.url, self.moto.port))
         self.moto.start()
         lambda_runtime.install(self.runtime)
+        moto_patches.install()
 
         self.simulator = EpuapSimulator()
         epuap_url = self.simulator.start(port=self.epuap_port)

@@ -8,7 +8,8 @@ from typing import Any
 from ezd.adapters import case_store
 from ezd.errors import NotFound, ValidationFailed
 from ezd.models.cases import Case
-from ezd.services import audit, metryka
+from ezd.services import audit
+from ezd.services import metryka as metryka_form
 from ezd.services.auth import Principal
 
 
@@ -34,13 +35,13 @@ def metryka(unit: str, ref: str, principal: Principal, fmt: str = "json") -> tup
     case = _case(unit, ref, principal)
     entries = audit.metryka_entries(audit_id(case), _document_ids(case))
     if fmt == "html":
-        header = metryka.CaseHeader(case_ref=case.ref, title=case.title, unit=f"{case.unit} / {case.cell}",
+        header = metryka_form.CaseHeader(case_ref=case.ref, title=case.title, unit=f"{case.unit} / {case.cell}",
                                     opened_at=case.opened_at, officer=case.officer_name)
         verification = audit.verify_many([audit.case_object(audit_id(case)),
                                           *(audit.document_object(d) for d in _document_ids(case))])
-        return metryka.render_html(header, entries, verification=verification), "text/html; charset=utf-8"
+        return metryka_form.render_html(header, entries, verification=verification), "text/html; charset=utf-8"
     if fmt == "csv":
-        return metryka.export_csv(entries), "text/csv; charset=utf-8"
+        return metryka_form.export_csv(entries), "text/csv; charset=utf-8"
     if fmt == "json":
         return {"case_ref": case.ref, "unit": unit, "entries": [e.model_dump(mode="json") for e in entries]}, "application/json"
     raise ValidationFailed("format is one of json, csv, html")

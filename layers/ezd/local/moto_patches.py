@@ -1,0 +1,101 @@
+"""Corrections to moto for the local stack.
+
+moto's TransactWriteItems deep-copies the whole table for every item of every
+transaction, to roll back on failure: each transaction costs time proportional to the
+table's size (a second per transaction with a few thousand items). The local server
+runs one request at a time (see moto_server.py), so the same all-or-nothing semantics
+come from checking every condition first and writing only when all hold, as DynamoDB
+itself does; a write that still fails restores just the items it touched.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.dynamodb.models import DynamoDBBackend
+
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    _installed = True
+
+
+def _key_of(backend: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        return op["Key"]
+    table = backend.get_table(op["TableName"])
+    attrs = op["Item"]
+    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attrs[table.range_key_attr]
+    return key
+
+
+def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+    from moto.dynamodb.models import get_filter_expression as condition_of
+
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    planned: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
+    errors: list[tuple[Any, Any, Any]] = []
+    # Phase 1: every condition against the state before the transaction.
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+            raise ValueError("Unsupported transaction operation")
+        key = _key_of(self, op_type, op)
+        marker = (op["TableName"], str(dict(sorted(key.items()))))
+        if marker in seen:
+            raise MultipleTransactionsException()
+        seen.add(marker)
+        current = self.get_item(op["TableName"], key)
+        expression = op.get("ConditionExpression")
+        if expression is not None:
+            check = condition_of(expression, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues"))
+            if not check.expr(current):
+                old = current.to_json()["Attributes"] if current and op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" else None
+                errors.append(("ConditionalCheckFailed", ConditionalCheckFailed().message, old))
+                continue
+        errors.append((None, None, None))
+        planned.append((op_type, op, key))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    # Phase 2: the writes; on a failure, put back what was touched.
+    touched: list[tuple[str, dict[str, Any], Any]] = []
+    try:
+        for op_type, op, key in planned:
+            table_name = op["TableName"]
+            if op_type == "ConditionCheck":
+                continue
+            touched.append((table_name, key, copy.deepcopy(self.get_item(table_name, key))))
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            if op_type == "Put":
+                self.put_item(table_name, op["Item"], expression_attribute_names=names, expression_attribute_values=values)
+            elif op_type == "Delete":
+                self.delete_item(table_name, key, expression_attribute_names=names, expression_attribute_values=values)
+            else:
+                self.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                 expression_attribute_names=names, expression_attribute_values=values)
+    except Exception:
+        for table_name, key, before in reversed(touched):
+            if before is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before.to_json()["Attributes"])
+        raise

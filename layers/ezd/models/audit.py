@@ -1,0 +1,145 @@
+"""The metryka sprawy and the document audit trail: append-only, hash-chained entries.
+
+Every action on a case or on a document is one `AuditEntry` in the chain of its object
+(`CASE#<znak sprawy>` or `DOC#<document_id>`). Each entry carries the hash of the previous
+one, so rewriting, deleting or inserting an entry breaks the chain (see services/audit.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+ZERO_HASH = "0" * 64
+
+
+class Actor(BaseModel):
+    """The person who did it, with the position held at the time (stanowisko)."""
+
+    login: str
+    full_name: str
+    position: str = ""
+
+
+SYSTEM = Actor(login="system", full_name="EZD", position="system")
+
+
+class AuditAction(StrEnum):
+    """Stable action names (they are part of the hashed content: never rename one)."""
+
+    REGISTERED = "registered"
+    CLASSIFIED = "classified"
+    CLASSIFICATION_CHANGED = "classification_changed"
+    DECREED = "decreed"
+    DECRETATION_ACCEPTED = "decretation_accepted"
+    DECRETATION_RETURNED = "decretation_returned"
+    REDECREED = "redecreed"
+    VIEWED = "viewed"
+    METADATA_CHANGED = "metadata_changed"
+    ATTACHED = "attached"
+    DETACHED = "detached"
+    CASE_OPENED = "case_opened"
+    CASE_CLOSED = "case_closed"
+    CASE_REOPENED = "case_reopened"
+    SIGNED = "signed"
+    DISPATCHED = "dispatched"
+    TRANSFERRED = "transferred"
+    DISPOSED = "disposed"
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+
+
+# The default "Wykonana czynność" line when the caller gives no summary.
+ACTION_LABELS_PL: dict[AuditAction, str] = {
+    AuditAction.REGISTERED: "Rejestracja dokumentu",
+    AuditAction.CLASSIFIED: "Nadanie klasyfikacji (JRWA)",
+    AuditAction.CLASSIFICATION_CHANGED: "Zmiana klasyfikacji (JRWA)",
+    AuditAction.DECREED: "Dekretacja",
+    AuditAction.DECRETATION_ACCEPTED: "Przyjęcie dekretacji",
+    AuditAction.DECRETATION_RETURNED: "Zwrot dekretacji",
+    AuditAction.REDECREED: "Ponowna dekretacja",
+    AuditAction.VIEWED: "Wyświetlenie dokumentu niepublicznego",
+    AuditAction.METADATA_CHANGED: "Zmiana metadanych",
+    AuditAction.ATTACHED: "Dołączenie dokumentu do sprawy",
+    AuditAction.DETACHED: "Odłączenie dokumentu od sprawy",
+    AuditAction.CASE_OPENED: "Założenie sprawy",
+    AuditAction.CASE_CLOSED: "Zakończenie sprawy",
+    AuditAction.CASE_REOPENED: "Wznowienie sprawy",
+    AuditAction.SIGNED: "Podpisanie dokumentu",
+    AuditAction.DISPATCHED: "Wysłanie dokumentu",
+    AuditAction.TRANSFERRED: "Przekazanie do archiwum",
+    AuditAction.DISPOSED: "Brakowanie (zniszczenie) dokumentacji",
+    AuditAction.LEGAL_HOLD_PLACED: "Założenie blokady prawnej",
+    AuditAction.LEGAL_HOLD_LIFTED: "Zdjęcie blokady prawnej",
+}
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("audit times must be timezone-aware")
+    return value.astimezone(timezone.utc)
+
+
+class AuditEntry(BaseModel):
+    object_id: str
+    seq: int = Field(ge=1)
+    at: datetime  # UTC, tz-aware
+    actor: Actor
+    action: AuditAction
+    document_id: str | None = None
+    case_ref: str | None = None
+    summary: str = ""  # human-readable Polish line, e.g. "Dekretacja do załatwienia: Jan Nowak"
+    details: dict[str, Any] = {}
+    prev_hash: str
+    hash: str
+
+    @field_validator("at")
+    @classmethod
+    def _at_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
+
+    def hashed_content(self) -> dict[str, Any]:
+        """Every field except `hash`, in the canonical JSON form the hash is computed over."""
+        return {
+            "object_id": self.object_id,
+            "seq": self.seq,
+            "at": format_at(self.at),
+            "actor": {"login": self.actor.login, "full_name": self.actor.full_name,
+                      "position": self.actor.position},
+            "action": self.action.value,
+            "document_id": self.document_id,
+            "case_ref": self.case_ref,
+            "summary": self.summary,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+
+    def to_item_data(self) -> dict[str, Any]:
+        """The JSON stored in the table (the hashed content plus the hash)."""
+        return {**self.hashed_content(), "hash": self.hash}
+
+
+def format_at(value: datetime) -> str:
+    """UTC, ISO 8601 with microseconds always present: `2026-03-02T09:15:03.000000+00:00`."""
+    return _utc(value).isoformat(timespec="microseconds")
+
+
+class AuditHead(BaseModel):
+    """The last entry of a chain as recorded by the writer (guards against a cut tail)."""
+
+    object_id: str
+    seq: int
+    hash: str
+
+
+class VerificationResult(BaseModel):
+    object_id: str
+    ok: bool
+    entries: int  # entries found in the table
+    first_broken_seq: int | None = None
+    reason: str | None = None
+    head_hash: str | None = None
+    missing_seqs: list[int] = []  # entries absent from the table (deleted), when known
