@@ -176,10 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=cmd_demo_letter)
 
     from ezd.cli_commands import audit as audit_commands
+    from ezd.cli_commands import cases as case_commands
     from ezd.cli_commands import deadline as deadline_commands
+    from ezd.cli_commands import jrwa as jrwa_commands
 
     audit_commands.register(sub)
+    case_commands.register(sub)
     deadline_commands.register(sub)
+    jrwa_commands.register(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

@@ -30,7 +30,9 @@ def _object_id(args: argparse.Namespace) -> str:
         raise SystemExit("audit: give a case reference or --document ID")
     if args.object.startswith((CASE_PREFIX, DOCUMENT_PREFIX)):
         return args.object
-    return case_object(args.object)
+    # Case references repeat across units (every school has its DYR.410.1.2026): the
+    # chain of a case is keyed by unit and reference.
+    return case_object(f"{args.unit}#{args.object}" if args.unit else args.object)
 
 
 def _activate(args: argparse.Namespace) -> None:
@@ -40,16 +42,22 @@ def _activate(args: argparse.Namespace) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ezd.services.audit import verify
+    """A case is verified with the chains of the documents its log names (its metryka)."""
+    from ezd.services import audit
 
     _activate(args)
-    result = verify(_object_id(args))
-    print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), flush=True)
-    if not result.ok:
+    object_id = _object_id(args)
+    ids = [object_id]
+    if object_id.startswith(audit.CASE_PREFIX):
+        ids += [audit.document_object(d) for d in audit.document_ids_of_case(audit.entries(object_id))]
+    results = audit.verify_many(ids)
+    for result in results:
+        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), flush=True)
+    broken = [r for r in results if not r.ok]
+    for result in broken:
         where = f"entry {result.first_broken_seq}" if result.first_broken_seq is not None else "the head"
         print(f"audit: chain {result.object_id} broken at {where}: {result.reason}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if broken else 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -87,6 +95,7 @@ def _target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("object", nargs="?", metavar="OBJECT",
                         help="a case reference (znak sprawy), e.g. DYR.410.3.2026, or CASE#.../DOC#...")
     parser.add_argument("--document", metavar="ID", help="a document id instead of a case")
+    parser.add_argument("--unit", help="the unit whose case it is (case references repeat across units)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
