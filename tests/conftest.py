@@ -156,7 +156,9 @@ class Deliverer:
         before = datetime.now(timezone.utc)
         self.send(unit, raw, filename)
         self.poll(unit)
-        outcome = self.outcomes(unit, raw, since=before)[-1]
+        # The first outcome since sending is this delivery's registration; a concurrent
+        # poll of the same box may collect the unconfirmed letter again (a `duplicate`).
+        outcome = self.outcomes(unit, raw, since=before)[0]
         self.wait_finished(outcome.intake_id)
         return outcome
 

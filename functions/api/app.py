@@ -16,7 +16,7 @@ from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_
 from ezd.config import settings
 from ezd.errors import AccessDenied, EzdError, IntakeRejected, NotFound, ValidationFailed
 from ezd.models.epuap import EpuapStatus
-from ezd.models.intake import Channel, PaperLetterForm
+from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
 from ezd.observability import tools
 from ezd.services import auth, registry_queries
 from ezd.services.delivery import accept_epuap_document, accept_paper_letter
@@ -24,6 +24,21 @@ from ezd.services.quarantine import quarantine_raw
 from ezd.services.timezone import now_utc
 
 app = Chalice(app_name="ezd-api")
+
+
+def _register_blueprints() -> None:
+    """Route groups of later capabilities live in their own modules of the layer."""
+    import importlib
+
+    for module_name in ("ezd.api.jrwa_routes", "ezd.api.routing_routes", "ezd.api.case_routes"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        app.register_blueprint(module.blueprint)
+
+
+_register_blueprints()
 logger, tracer, metrics = tools("api")
 
 _STATUS = {
@@ -168,14 +183,12 @@ def register_paper_letter(unit: str) -> Response:
     principal = _principal()
     principal.require_role(unit, "registry_clerk")
     upload = PaperLetterUpload.model_validate(app.current_request.json_body or {})
-    if upload.channel == "epuap":
-        raise ValidationFailed("ePUAP letters arrive through ePUAP, not the registry desk")
+    if upload.channel not in PAPER_CHANNELS:
+        raise ValidationFailed(f"the registry desk registers paper letters: channel is one of {', '.join(PAPER_CHANNELS)}")
     try:
         scan = base64.b64decode(upload.content_base64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValidationFailed("content_base64 is not valid base64") from exc
-    if upload.received_at and upload.received_at.tzinfo is None:
-        raise ValidationFailed("received_at must carry a time zone")
     request = accept_paper_letter(
         unit, upload.metadata, scan, upload.filename, upload.channel, principal.login, settings(), upload.received_at,
         correlation_id=app.current_request.headers.get("x-correlation-id"),
@@ -185,7 +198,8 @@ def register_paper_letter(unit: str) -> Response:
     body = {"intake_id": request.intake_id, "status_url": f"/units/{unit}/intakes/{request.intake_id}"}
     if outcome is None:
         return Response(body={**body, "status": "processing"}, status_code=202)
-    return Response(body={**body, **outcome.model_dump(mode="json")}, status_code=201)
+    status = {"registered": 201, "duplicate": 200}.get(outcome.status, 422)
+    return Response(body={**body, **outcome.model_dump(mode="json")}, status_code=status)
 
 
 def _await_outcome(intake_id: str, seconds: int) -> Any:
@@ -201,11 +215,9 @@ def _await_outcome(intake_id: str, seconds: int) -> Any:
 @_handled
 def intake_status(unit: str, intake_id: str) -> Any:
     _principal().require_unit(unit)
-    outcome = registry_store.outcome_of_intake(intake_id)
+    outcome = registry_queries.intake_state(unit, intake_id, settings())
     if outcome is None:
         return Response(body={"intake_id": intake_id, "status": "processing"}, status_code=202)
-    if outcome.unit != unit:
-        raise AccessDenied("this intake belongs to another unit")
     return outcome.model_dump(mode="json")
 
 
@@ -229,6 +241,11 @@ def epuap_push(unit: str) -> Response:
     """ePUAP push delivery (the unit's intake endpoint): answered OK only once stored."""
     raw = app.current_request.raw_body or b""
     headers = {"Content-Type": "text/xml; charset=utf-8"}
+    if directory_store.get_unit(unit) is None:
+        # Before anything is stored: an unauthenticated caller must not create quarantine
+        # records (and S3 objects) under unit names that do not exist.
+        body = build_push_response(EpuapStatus(kod=404, komunikat=f"UNKNOWN_RECIPIENT: no unit {unit}"), None)
+        return Response(body=body, headers=headers, status_code=404)
     try:
         document = parse_push_request(raw)
     except (EpuapFault, ValueError) as exc:

@@ -8,8 +8,10 @@ archive happens only through disposal, which is its own capability.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
@@ -120,13 +122,18 @@ def retention_of(bucket: str, key: str) -> dict[str, Any]:
     return {"Mode": response.get("ObjectLockMode"), "RetainUntilDate": response.get("ObjectLockRetainUntilDate")}
 
 
+def content_disposition(filename: str) -> str:
+    """RFC 6266: the real (UTF-8) name in filename*, an ASCII look-alike for old clients;
+    headers are Latin-1 at best, so "świadectwo.pdf" cannot go in as it is."""
+    folded = unicodedata.normalize("NFKD", filename.replace("ł", "l").replace("Ł", "L"))
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_"
+                       for c in folded if not unicodedata.combining(c)) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def download_link(bucket: str, key: str, filename: str, expires_seconds: int) -> str:
     return client("s3").generate_presigned_url(
         "get_object",
-        Params={
-            "Bucket": bucket,
-            "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"',
-        },
+        Params={"Bucket": bucket, "Key": key, "ResponseContentDisposition": content_disposition(filename)},
         ExpiresIn=expires_seconds,
     )

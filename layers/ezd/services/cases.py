@@ -3,8 +3,6 @@ closing with the way they were settled, reopening, and the spis spraw itself."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 import time
 from datetime import date
@@ -17,6 +15,7 @@ from ezd.models.deadlines import DeadlinePreset, Suspension
 from ezd.models.routing import InboxItem
 from ezd.services import audit, jrwa
 from ezd.services.auth import Principal
+from ezd.services.csv_export import write_csv
 from ezd.services.deadlines import case_deadline
 from ezd.services.routing import actor_of
 from ezd.services.timezone import WARSAW, local_date, now_utc
@@ -288,9 +287,4 @@ def spis_spraw(unit: str, cell: str, jrwa_symbol: str, year: int, principal: Pri
 
 
 def spis_csv(lines: list[SpisLine]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(SpisLine.model_fields), lineterminator="\n")
-    writer.writeheader()
-    for line in lines:
-        writer.writerow(line.model_dump())
-    return buffer.getvalue()
+    return write_csv(list(SpisLine.model_fields), (line.model_dump() for line in lines))

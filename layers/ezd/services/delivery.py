@@ -8,14 +8,22 @@ be told the letter was collected.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from ezd.adapters import archive, directory_store, workflows
 from ezd.config import Settings
-from ezd.errors import IntakeRejected, RejectCode
+from ezd.errors import IntakeRejected, RejectCode, ValidationFailed
 from ezd.models.epuap import PulledDocument
 from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
 from ezd.services.timezone import now_utc
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Every stored receipt time is UTC: the register's index compares them as text, so
+    one offset for all of them keeps the order (ePUAP and clerks send any offset)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValidationFailed("a receipt time must carry a time zone")
+    return moment.astimezone(timezone.utc)
 
 
 def _stage(settings: Settings, unit: str, raw: bytes, intake_id: str, filename: str) -> StagedObject:
@@ -42,17 +50,18 @@ def accept_epuap_document(
         raise IntakeRejected(f"no unit has the ESP box {document.box_address}", code=RejectCode.UNKNOWN_RECIPIENT)
     intake_id = uuid.uuid4().hex
     staged = _stage(settings, unit.symbol, document.content, intake_id, document.filename)
+    delivered_at = as_utc(document.delivered_at)
     request = IntakeRequest(
         intake_id=intake_id,
         correlation_id=correlation_id or intake_id,
         unit=unit.symbol,
         channel="epuap",
-        received_at=document.delivered_at,
+        received_at=delivered_at,
         staged=staged,
         filename=document.filename,
         epuap=EpuapDelivery(
             mode=mode,  # type: ignore[arg-type]
-            delivered_at=document.delivered_at,
+            delivered_at=delivered_at,
             box_address=document.box_address,
             box_name=document.box_name,
             filename=document.filename,
@@ -82,6 +91,10 @@ def accept_paper_letter(
 ) -> IntakeRequest:
     if directory_store.get_unit(unit) is None:
         raise IntakeRejected(f"unknown unit {unit}", code=RejectCode.UNKNOWN_RECIPIENT)
+    now = now_utc()
+    received_at = as_utc(received_at) if received_at is not None else now
+    if received_at > now + timedelta(minutes=5):
+        raise ValidationFailed("received_at is in the future")
     intake_id = uuid.uuid4().hex
     staged = _stage(settings, unit, scan, intake_id, filename)
     request = IntakeRequest(
@@ -89,7 +102,7 @@ def accept_paper_letter(
         correlation_id=correlation_id or intake_id,
         unit=unit,
         channel=channel,
-        received_at=received_at or now_utc(),
+        received_at=received_at,
         staged=staged,
         filename=filename,
         paper=form,

@@ -9,9 +9,7 @@ renderer here (that would need a new dependency).
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from datetime import datetime
 from typing import Iterable
@@ -19,6 +17,7 @@ from typing import Iterable
 from pydantic import BaseModel
 
 from ezd.models.audit import AuditAction, AuditEntry, VerificationResult, format_at
+from ezd.services.csv_export import write_csv
 from ezd.services.timezone import WARSAW
 
 
@@ -147,24 +146,15 @@ _CSV_FIELDS = ["lp", "at", "at_local", "login", "full_name", "position", "action
                "document_id", "case_ref", "object_id", "seq", "hash"]
 
 
-def _cell(value: object) -> str:
-    """Text cells that a spreadsheet would take for a formula are prefixed with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(entries: Iterable[AuditEntry]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_CSV_FIELDS)
-    for lp, entry in enumerate(entries, start=1):
-        writer.writerow([
-            lp, format_at(entry.at), local_time(entry.at), _cell(entry.actor.login),
-            _cell(entry.actor.full_name), _cell(entry.actor.position), entry.action.value,
-            _cell(entry.summary), _cell(entry.document_id), _cell(entry.case_ref),
-            _cell(entry.object_id), entry.seq, entry.hash,
-        ])
-    return out.getvalue()
+    rows = (
+        {"lp": lp, "at": format_at(e.at), "at_local": local_time(e.at), "login": e.actor.login,
+         "full_name": e.actor.full_name, "position": e.actor.position, "action": e.action.value,
+         "summary": e.summary, "document_id": e.document_id, "case_ref": e.case_ref,
+         "object_id": e.object_id, "seq": e.seq, "hash": e.hash}
+        for lp, e in enumerate(entries, start=1)
+    )
+    return write_csv(_CSV_FIELDS, rows)
 
 
 def export_json(entries: Iterable[AuditEntry]) -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime, time, timedelta
+import base64
+import binascii
+import json
+from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel
+from pynamodb.exceptions import QueryError
 
 from ezd.adapters import archive, registry_store
 from ezd.config import Settings
 from ezd.errors import NotFound, ValidationFailed
+from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
+from ezd.services.csv_export import write_csv
 from ezd.services.timezone import WARSAW
 
 
@@ -37,6 +41,12 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=WARSAW)
 
 
+def _index_bound(moment: datetime) -> datetime:
+    # The received-time index compares ISO strings, which order correctly only when all
+    # carry the same offset: the API stores received times in UTC, so bounds are UTC too.
+    return moment.astimezone(timezone.utc)
+
+
 def list_register(
     unit: str,
     year: int,
@@ -50,21 +60,57 @@ def list_register(
 ) -> RegisterPage:
     if not 1 <= limit <= 500:
         raise ValidationFailed("limit must be between 1 and 500")
+    if not 1900 <= year <= 9998:
+        raise ValidationFailed("year is out of range")
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("date_from is after date_to")
+    if page_token:
+        # The partitions of the store's register and received-time index (registry_store).
+        by_date = bool(date_from or date_to)
+        _check_page_token(page_token, f"RPWRECV#{unit}#{year}" if by_date else f"RPW#{unit}#{year}")
+    if date_to and not date_from:
+        # The store needs both bounds of a range (an empty lower key is refused with a 500);
+        # the register is per year anyway.
+        date_from = date(year, 1, 1)
     try:
         return registry_store.list_register(
             unit,
             year,
             limit=limit,
             page_token=page_token,
-            received_from=_day_start(date_from) if date_from else None,
-            received_to=_day_start(date_to + timedelta(days=1)) if date_to else None,
+            received_from=_index_bound(_day_start(date_from)) if date_from else None,
+            # The store's upper bound is inclusive: stop just before the next day's midnight.
+            received_to=(
+                _index_bound(_day_start(date_to + timedelta(days=1))) - timedelta(microseconds=1) if date_to else None
+            ),
             channel=channel,
             sender=sender,
         )
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from exc
+    except QueryError as exc:
+        # A token of another listing (other unit, year or date filter) is refused by DynamoDB.
+        if page_token and exc.cause_response_code == "ValidationException":
+            raise ValidationFailed("invalid page token") from exc
+        raise
+
+
+def _check_page_token(token: str, partition: str) -> None:
+    """A page token is the DynamoDB key where the same listing stopped: string attributes,
+    one of them the listing's partition. Anything else would fail inside the store (a 500)."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, binascii.Error) as exc:
+        raise ValidationFailed("invalid page token") from exc
+    if not isinstance(key, dict) or not key or not all(
+        isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str) for value in key.values()
+    ):
+        raise ValidationFailed("invalid page token")
+    values = {value["S"] for value in key.values()}
+    by_date = partition.startswith("RPWRECV#")
+    if partition not in values or (not by_date and any(v.startswith("RPWRECV#") for v in values)):
+        raise ValidationFailed("the page token belongs to another listing")
+
 
 
 def _link(blob_bucket: str, key: str, filename: str, size: int, sha256: str, mime: str | None, seconds: int) -> DownloadLink:
@@ -158,9 +204,25 @@ REPORT_COLUMNS = list(ReportLine.model_fields)
 
 
 def report_csv(report: IntakeReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for line in report.lines:
-        writer.writerow(line.model_dump())
-    return buffer.getvalue()
+    return write_csv(REPORT_COLUMNS, (line.model_dump() for line in report.lines))
+
+
+def intake_state(unit: str, intake_id: str, settings: Settings) -> IntakeOutcome | None:
+    """The outcome of an intake, None while it is still being processed.
+
+    An intake without an outcome is looked up as a workflow execution, so an unknown id
+    is "not found" rather than "processing" forever, and another unit's is refused."""
+    from ezd.adapters import workflows
+    from ezd.errors import AccessDenied
+
+    outcome = registry_store.outcome_of_intake(intake_id)
+    if outcome is not None:
+        if outcome.unit != unit:
+            raise AccessDenied("this intake belongs to another unit")
+        return outcome
+    execution = workflows.find_execution(settings.intake_state_machine_arn or "", intake_id)
+    if execution is None:
+        raise NotFound(f"no intake {intake_id}")
+    if execution.get("unit") != unit:
+        raise AccessDenied("this intake belongs to another unit")
+    return None
