@@ -145,7 +145,7 @@ def open_item(unit: str, document_id: str) -> dict[str, Any]:
     owner = registry_queries.document_unit(document_id)
     if owner is not None and owner != principal.unit:
         raise AccessDenied(f"document {document_id} belongs to another unit")
-    return registry_queries.open_item(unit, document_id, settings()).model_dump(mode="json")
+    return registry_queries.open_item(unit, document_id, settings(), principal).model_dump(mode="json")
 
 
 @app.route("/units/{unit}/reports/intake")

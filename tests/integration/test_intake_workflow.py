@@ -174,16 +174,29 @@ def test_exhausted_retries_keep_the_original_and_register_nothing(stack, deliver
     assert registry_store.current_counter("SP8", datetime.now().year) == 0
 
 
+def _push_empty_document(api, deliverer, unit: str):
+    """ePUAP's nadaj refuses an empty document, but a push delivery can carry one."""
+    from ezd.adapters import directory_store
+    from ezd.adapters.epuap_soap import build_push_request, parse_push_response
+    from ezd.models.epuap import PulledDocument
+
+    box = directory_store.get_unit(unit)
+    document = PulledDocument(sender_id="jan.kowalski", sender_type="F", delivered_at=datetime.now(timezone.utc),
+                              box_name=box.box_name, box_address=box.esp_address, filename="pusty.xml", content=b"")
+    response = api.call("POST", f"/epuap/push/{unit}", raw=build_push_request(document), content_type="text/xml")
+    assert response.status == 200, response.raw
+    intake_id = parse_push_response(response.raw).document_id
+    return deliverer.outcomes(unit, b"")[-1] if intake_id else None
+
+
 @pytest.mark.parametrize("case", sorted(hostile_samples()))
-def test_hostile_input_is_quarantined_with_its_code(stack, deliverer, case):
+def test_hostile_input_is_quarantined_with_its_code(stack, api, deliverer, case):
     raw, expected_code = hostile_samples()[case]
     unit = "SP9"
     year = datetime.now().year
     counter_before = registry_store.current_counter(unit, year)
     name = "pismo.xml" if case != "not_xml_pdf" else "pismo.pdf"
-    if not raw:
-        pytest.skip("ePUAP refuses an empty document at nadaj; the parser's own test covers it")
-    outcome = deliverer.deliver(unit, raw, name)
+    outcome = deliverer.deliver(unit, raw, name) if raw else _push_empty_document(api, deliverer, unit)
     assert (outcome.status, outcome.error_code) == ("rejected", expected_code)
     assert outcome.registry_number is None
     (record,) = [r for r in registry_store.list_quarantine(unit) if r.intake_id == outcome.intake_id]

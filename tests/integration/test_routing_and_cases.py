@@ -63,6 +63,14 @@ def test_rule_classifies_model_decrees_and_the_assignee_accepts(api, deliverer, 
     assert routing_store.get_routing(doc).responsible == "woiw.arkusze"
     assert doc not in [i["document_id"] for i in api.call("GET", "/units/WOIW/inbox", user="woiw.arkusze").body["items"]]
     assert _actions(api, "WOIW", "woiw.dyrektor", doc) == ["registered", "classified", "decreed", "decretation_accepted"]
+    # Opening a non-public document is recorded with who opened it.
+    assert api.call("GET", f"/units/WOIW/documents/{doc}", user="woiw.arkusze").status == 200
+    from ezd.services import audit
+
+    last = audit.entries(audit.document_object(doc))[-1]
+    assert (last.action.value, last.actor.login, last.actor.position) == (
+        "viewed", "woiw.arkusze", "inspektor ds. arkuszy organizacji")
+    assert audit.verify(audit.document_object(doc)).ok
 
 
 def test_unclassified_waits_for_the_clerk_then_is_returned_and_redecreed(api, deliverer, unique_letter):

@@ -15,6 +15,9 @@ from ezd.config import Settings
 from ezd.errors import NotFound, ValidationFailed
 from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
+from ezd.models.audit import Actor
+from ezd.services import audit
+from ezd.services.auth import Principal
 from ezd.services.csv_export import write_csv
 from ezd.services.timezone import WARSAW
 
@@ -120,13 +123,19 @@ def _link(blob_bucket: str, key: str, filename: str, size: int, sha256: str, mim
     )
 
 
-def open_item(unit: str, document_id: str, settings: Settings) -> RegistryItemView:
+def open_item(unit: str, document_id: str, settings: Settings, viewer: Principal | None = None) -> RegistryItemView:
     document = registry_store.get_document(document_id)
     # An item of another unit is reported as absent only after the caller's unit is
     # checked by the API; here a mismatch is simply "not in this unit".
     if document is None or document.unit != unit:
         raise NotFound(f"no document {document_id} in unit {unit}")
-    return _view(document, settings.download_link_seconds)
+    view = _view(document, settings.download_link_seconds)
+    if viewer is not None and document.entry.access == "niepubliczny":
+        # Who opened a non-public document is part of its metryka.
+        audit.record(audit.document_object(document_id),
+                     Actor(login=viewer.login, full_name=viewer.full_name, position=viewer.position),
+                     "viewed", document_id=document_id, summary="Wyświetlenie dokumentu niepublicznego")
+    return view
 
 
 def document_unit(document_id: str) -> str | None:
