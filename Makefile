@@ -24,6 +24,7 @@ test: install lint
 
 lint: install
 	$(BIN)/cfn-lint infra/template.yaml
+	$(BIN)/ruff check layers functions tests bench
 
 ## Benchmarks (not part of the test suite): see bench/README.md.
 bench: install

@@ -18,7 +18,7 @@ from ezd.adapters.aws import client
 from ezd.adapters.epuap_client import EpuapPullClient
 from ezd.config import settings
 from ezd.errors import TransientFault
-from ezd.samples.letters import hostile_samples, make_ca, make_signer, sample_pdf, sign_letter, tamper
+from ezd.samples.letters import hostile_samples, make_signer, sample_pdf, sign_letter, tamper
 from ezd.services.delivery import accept_epuap_document
 
 

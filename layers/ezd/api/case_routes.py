@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Response
 from pydantic import BaseModel, Field
 
-from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_of, query
+from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_in, query
 from ezd.errors import ValidationFailed
 from ezd.models.cases import DeadlinePresetName
 from ezd.services import case_log, cases, deadline_watch
@@ -18,9 +18,7 @@ blueprint = Blueprint(__name__)
 
 
 def _principal_in(unit: str):
-    principal = principal_of(blueprint.current_request)
-    principal.require_unit(unit)
-    return principal
+    return principal_in(blueprint.current_request, unit)
 
 
 class OpenCaseBody(BaseModel):

@@ -61,6 +61,13 @@ def principal_of(request: Request) -> auth.Principal:
     return auth.principal_for(auth.verify_token(header[7:].strip(), secret))
 
 
+def principal_in(request: Request, unit: str) -> auth.Principal:
+    """The caller, who must belong to ``unit``: a school never sees another's data."""
+    principal = principal_of(request)
+    principal.require_unit(unit)
+    return principal
+
+
 def query(request: Request) -> dict[str, str]:
     return request.query_params or {}
 
@@ -110,6 +117,7 @@ __all__ = [
     "handled",
     "int_param",
     "json_body",
+    "principal_in",
     "principal_of",
     "query",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ezd.adapters import registry_store
-from ezd.api.common import Blueprint, handled, int_param, json_body, principal_of, query
+from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
 from ezd.errors import NotFound
 from ezd.models.routing import DecretationKind, Target
 from ezd.services import routing
@@ -17,9 +17,7 @@ blueprint = Blueprint(__name__)
 
 
 def _principal_in(unit: str):
-    principal = principal_of(blueprint.current_request)
-    principal.require_unit(unit)
-    return principal
+    return principal_in(blueprint.current_request, unit)
 
 
 def _document_in(unit: str, document_id: str) -> None:

@@ -1,0 +1,180 @@
+"""Routes of the registry desk: the incoming register, items, the daily report, paper
+letters, intake outcomes, notifications, quarantine, and the ePUAP push endpoint."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from datetime import datetime
+from typing import Any
+
+from chalice import Response
+from pydantic import BaseModel, Field
+
+from ezd.adapters import directory_store, registry_store
+from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_request
+from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, principal_of, query
+from ezd.config import settings
+from ezd.errors import AccessDenied, EzdError, ValidationFailed
+from ezd.models.epuap import EpuapStatus
+from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
+from ezd.services import registry_queries
+from ezd.services.delivery import accept_epuap_document, accept_paper_letter
+from ezd.services.quarantine import quarantine_raw
+from ezd.services.timezone import now_utc
+
+blueprint = Blueprint(__name__)
+SOAP_TYPES = ["text/xml", "application/soap+xml", "application/xml"]
+
+
+@blueprint.route("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@blueprint.route("/me")
+@handled
+def me() -> dict[str, Any]:
+    return principal_of(blueprint.current_request).model_dump()
+
+
+@blueprint.route("/units/{unit}/registry")
+@handled
+def list_register(unit: str) -> dict[str, Any]:
+    """The unit's incoming register for a year: newest first, paged, filterable."""
+    principal_of(blueprint.current_request).require_unit(unit)
+    q = query(blueprint.current_request)
+    page = registry_queries.list_register(
+        unit,
+        int_param(q.get("year"), "year", now_utc().year),
+        limit=int_param(q.get("limit"), "limit", 50),
+        page_token=q.get("page_token"),
+        date_from=date_param(q.get("date_from"), "date_from"),
+        date_to=date_param(q.get("date_to"), "date_to"),
+        channel=q.get("channel"),
+        sender=q.get("sender"),
+    )
+    return page.model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}")
+@handled
+def open_item(unit: str, document_id: str) -> dict[str, Any]:
+    """One registered item: metadata, signature report, short-lived download links."""
+    principal = principal_of(blueprint.current_request)
+    principal.require_unit(unit)
+    owner = registry_queries.document_unit(document_id)
+    if owner is not None and owner != principal.unit:
+        raise AccessDenied(f"document {document_id} belongs to another unit")
+    return registry_queries.open_item(unit, document_id, settings(), principal).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/reports/intake")
+@handled
+def intake_report(unit: str) -> Any:
+    """The raport podawczy of a day, as JSON or (format=csv) CSV."""
+    principal_of(blueprint.current_request).require_unit(unit)
+    q = query(blueprint.current_request)
+    day = date_param(q.get("date"), "date") or now_utc().date()
+    report = registry_queries.intake_report(unit, day)
+    if q.get("format") == "csv":
+        return csv_response(registry_queries.report_csv(report), f"raport-podawczy-{unit}-{day}.csv")
+    return report.model_dump(mode="json")
+
+
+class PaperLetterUpload(BaseModel):
+    filename: str = Field(min_length=1, max_length=255)
+    content_base64: str
+    channel: Channel = "post"
+    received_at: datetime | None = None
+    metadata: PaperLetterForm
+
+
+@blueprint.route("/units/{unit}/paper-letters", methods=["POST"])
+@handled
+def register_paper_letter(unit: str) -> Response:
+    """The registry desk registers a scanned paper letter through the intake workflow."""
+    principal = principal_of(blueprint.current_request)
+    principal.require_role(unit, "registry_clerk")
+    upload = PaperLetterUpload.model_validate(blueprint.current_request.json_body or {})
+    if upload.channel not in PAPER_CHANNELS:
+        raise ValidationFailed(f"the registry desk registers paper letters: channel is one of {', '.join(PAPER_CHANNELS)}")
+    try:
+        scan = base64.b64decode(upload.content_base64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed("content_base64 is not valid base64") from exc
+    request = accept_paper_letter(
+        unit, upload.metadata, scan, upload.filename, upload.channel, principal.login, settings(), upload.received_at,
+        correlation_id=blueprint.current_request.headers.get("x-correlation-id"),
+    )
+    wait = min(int_param(query(blueprint.current_request).get("wait"), "wait", 0), 25)
+    outcome = _await_outcome(request.intake_id, wait)
+    body = {"intake_id": request.intake_id, "status_url": f"/units/{unit}/intakes/{request.intake_id}"}
+    if outcome is None:
+        return Response(body={**body, "status": "processing"}, status_code=202)
+    status = {"registered": 201, "duplicate": 200}.get(outcome.status, 422)
+    return Response(body={**body, **outcome.model_dump(mode="json")}, status_code=status)
+
+
+def _await_outcome(intake_id: str, seconds: int) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        outcome = registry_store.outcome_of_intake(intake_id)
+        if outcome is not None or time.monotonic() >= deadline:
+            return outcome
+        time.sleep(0.1)
+
+
+@blueprint.route("/units/{unit}/intakes/{intake_id}")
+@handled
+def intake_status(unit: str, intake_id: str) -> Any:
+    principal_of(blueprint.current_request).require_unit(unit)
+    outcome = registry_queries.intake_state(unit, intake_id, settings())
+    if outcome is None:
+        return Response(body={"intake_id": intake_id, "status": "processing"}, status_code=202)
+    return outcome.model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/notifications")
+@handled
+def notifications(unit: str) -> dict[str, Any]:
+    principal_of(blueprint.current_request).require_unit(unit)
+    items = registry_store.list_notifications(unit, "registry", int_param(query(blueprint.current_request).get("limit"), "limit", 50))
+    return {"items": [n.model_dump(mode="json") for n in items]}
+
+
+@blueprint.route("/units/{unit}/quarantine")
+@handled
+def quarantine(unit: str) -> dict[str, Any]:
+    principal_of(blueprint.current_request).require_role(unit, "registry_clerk", "unit_admin", "archivist")
+    return {"items": [r.model_dump(mode="json") for r in registry_store.list_quarantine(unit)]}
+
+
+@blueprint.route("/epuap/push/{unit}", methods=["POST"], content_types=SOAP_TYPES)
+def epuap_push(unit: str) -> Response:
+    """ePUAP push delivery (the unit's intake endpoint): answered OK only once stored."""
+    raw = blueprint.current_request.raw_body or b""
+    headers = {"Content-Type": "text/xml; charset=utf-8"}
+    if directory_store.get_unit(unit) is None:
+        # Before anything is stored: an unauthenticated caller must not create quarantine
+        # records (and S3 objects) under unit names that do not exist.
+        body = build_push_response(EpuapStatus(kod=404, komunikat=f"UNKNOWN_RECIPIENT: no unit {unit}"), None)
+        return Response(body=body, headers=headers, status_code=404)
+    try:
+        document = parse_push_request(raw)
+    except (EpuapFault, ValueError) as exc:
+        quarantine_raw(unit, raw, "push-envelope.xml", "epuap", "MALFORMED_PUSH", str(exc), settings())
+        body = build_push_response(EpuapStatus(kod=400, komunikat=f"MALFORMED_PUSH: {exc}"), None)
+        return Response(body=body, headers=headers, status_code=400)
+    owner = directory_store.unit_by_box(document.box_address)
+    if owner is None or owner.symbol != unit:
+        body = build_push_response(EpuapStatus(kod=404, komunikat="UNKNOWN_RECIPIENT: box is not this unit's"), None)
+        return Response(body=body, headers=headers, status_code=404)
+    try:
+        request = accept_epuap_document(document, "push", settings())
+    except EzdError as exc:
+        body = build_push_response(EpuapStatus(kod=503, komunikat=str(exc)), None)
+        return Response(body=body, headers=headers, status_code=503)
+    body = build_push_response(EpuapStatus(kod=1, komunikat="OK"), request.intake_id)
+    return Response(body=body, headers=headers, status_code=200)
