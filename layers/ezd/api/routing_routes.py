@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
-from ezd.errors import NotFound
+from ezd.errors import AccessDenied, NotFound
 from ezd.models.routing import DecretationKind, Target
 from ezd.services import routing
 
@@ -25,8 +25,6 @@ def _document_in(unit: str, document_id: str) -> None:
     if state is None:
         raise NotFound(f"document {document_id} is not being routed")
     if state.unit != unit:
-        from ezd.errors import AccessDenied
-
         raise AccessDenied(f"document {document_id} belongs to another unit")
 
 

@@ -18,6 +18,12 @@ def case_reference(cell: str, jrwa_symbol: str, number: int, year: int) -> str:
     return f"{cell}.{jrwa_symbol}.{number}.{year}"
 
 
+def case_audit_key(unit: str, ref: str) -> str:
+    """Case references repeat across units (every school has its DYR.410.1.2026), so a
+    case's audit chain is keyed by unit and reference."""
+    return f"{unit}#{ref}"
+
+
 class SuspensionPeriod(BaseModel):
     start: date
     end: date | None = None  # open: the clock is stopped

@@ -7,16 +7,14 @@ from typing import Any
 
 from ezd.adapters import case_store
 from ezd.errors import NotFound, ValidationFailed
-from ezd.models.cases import Case
+from ezd.models.cases import Case, case_audit_key
 from ezd.services import audit
 from ezd.services import metryka as metryka_form
 from ezd.services.auth import Principal
 
 
 def audit_id(case: Case) -> str:
-    """Case references repeat across units (every school has DYR.410.1.2026), so the
-    case's chain is keyed by unit and reference."""
-    return f"{case.unit}#{case.ref}"
+    return case_audit_key(case.unit, case.ref)
 
 
 def _case(unit: str, ref: str, principal: Principal) -> Case:

@@ -10,7 +10,16 @@ from typing import Any
 
 from ezd.adapters import case_store, directory_store, registry_store, routing_store
 from ezd.errors import AccessDenied, EzdError, NotFound, ValidationFailed
-from ezd.models.cases import Case, CaseDocument, CaseOrigin, DeadlinePresetName, SpisLine, SuspensionPeriod, case_reference
+from ezd.models.cases import (
+    Case,
+    CaseDocument,
+    CaseOrigin,
+    DeadlinePresetName,
+    SpisLine,
+    SuspensionPeriod,
+    case_audit_key,
+    case_reference,
+)
 from ezd.models.deadlines import DeadlinePreset, Suspension
 from ezd.models.routing import InboxItem
 from ezd.services import audit, jrwa
@@ -43,9 +52,7 @@ def _case(unit: str, ref: str) -> Case:
 
 
 def _case_object(case: Case) -> str:
-    from ezd.services.case_log import audit_id
-
-    return audit.case_object(audit_id(case))
+    return audit.case_object(case_audit_key(case.unit, case.ref))
 
 
 def _record(case: Case, principal: Principal, action: str, summary: str, document_id: str | None = None,
