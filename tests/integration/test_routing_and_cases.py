@@ -236,3 +236,35 @@ def test_deadlines_suspension_and_the_overdue_watch(api, stack):
     resumed = api.call("POST", f"/units/SP17/cases/{ref}/resume", user="sp17.kadry",
                        json_body={"end": (date.today() + timedelta(days=10)).isoformat()}).body
     assert date.fromisoformat(resumed["deadline"]) >= deadline + timedelta(days=10)
+
+
+def test_a_unit_administrator_keeps_the_units_rules_and_model(api, deliverer, unique_letter):
+    unit = "P1"
+    assert api.call("GET", f"/units/{unit}/decretation-model", user="p1.admin").body["inherited_from_city"] is True
+    rules = {"rules": [{"rule_id": "jadlospis", "owner": unit, "kind": "title_words", "pattern": "opłat stołówk",
+                        "jrwa_symbol": "340", "priority": 5}]}
+    assert api.call("PUT", f"/units/{unit}/classification-rules", user="p1.sekretariat", json_body=rules).status == 403
+    bad = {"rules": [{**rules["rules"][0], "jrwa_symbol": "34"}]}
+    assert api.call("PUT", f"/units/{unit}/classification-rules", user="p1.admin", json_body=bad).status == 400
+    saved = api.call("PUT", f"/units/{unit}/classification-rules", user="p1.admin", json_body=rules)
+    assert saved.status == 200 and [r["rule_id"] for r in saved.body["unit_rules"]] == ["jadlospis"]
+    preview = api.call("POST", f"/units/{unit}/classification-rules/preview", user="p1.dyrektor",
+                       json_body={"title": "Zwrot opłaty za stołówkę"}).body
+    assert preview == {"rule_id": "jadlospis", "jrwa_symbol": "340"}
+    # The other units still follow only the city's rules.
+    other = api.call("POST", "/units/P2/classification-rules/preview", user="p2.dyrektor",
+                     json_body={"title": "Zwrot opłaty za stołówkę"}).body
+    assert other == {"rule_id": None, "jrwa_symbol": None}
+
+    no_default = {"rules": [{"unit": unit, "jrwa_prefix": "3", "target": {"login": "p1.kadry"}}]}
+    assert api.call("PUT", f"/units/{unit}/decretation-model", user="p1.admin", json_body=no_default).status == 400
+    model = {"rules": [{"unit": unit, "jrwa_prefix": "", "target": {"cell": "DYR"}},
+                       {"unit": unit, "jrwa_prefix": "34", "target": {"login": "p1.kadry"}, "note": "Opłaty"}]}
+    assert api.call("PUT", f"/units/{unit}/decretation-model", user="p1.admin", json_body=model).status == 200
+
+    outcome = deliverer.deliver(unit, unique_letter(title="Wniosek o zwrot opłaty za stołówkę za marzec"))
+    doc = outcome.document_id
+    _wait_for(lambda: _waiting_for(doc, "decision"), what="the unit model's decretation")
+    view = api.call("GET", f"/units/{unit}/documents/{doc}/routing", user="p1.kadry").body
+    assert view["routing"]["classification"]["rule_id"] == "jadlospis"
+    assert view["decretations"][-1]["target"] == {"login": "p1.kadry", "cell": None}

@@ -150,3 +150,20 @@ def remove_inbox(item: InboxItem) -> None:
     _inbox_item(item).delete()
 
 
+
+
+def replace_rules(owner: str, rules: list[ClassificationRule]) -> None:
+    """A unit's rule set as one configuration: the old rules go, the new ones come."""
+    _bound()
+    with RecordItem.batch_write() as batch:
+        for item in RecordItem.query(f"RULES#{owner}"):
+            batch.delete(item)
+    put_rules(rules)
+
+
+def replace_decretation_models(unit: str, models: list[DecretationModelRule]) -> None:
+    _bound()
+    with RecordItem.batch_write() as batch:
+        for item in RecordItem.query(f"DMODEL#{unit}"):
+            batch.delete(item)
+    put_decretation_models(models)

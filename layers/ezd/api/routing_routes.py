@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
 from ezd.errors import AccessDenied, NotFound
-from ezd.models.routing import DecretationKind, Target
-from ezd.services import routing
+from ezd.models.routing import ClassificationRule, DecretationKind, DecretationModelRule, Target
+from ezd.services import routing, routing_config
+from ezd.services.classification import LetterFacts
 
 blueprint = Blueprint(__name__)
 
@@ -121,3 +122,42 @@ def my_notifications(unit: str) -> dict[str, Any]:
     principal = _principal_in(unit)
     items = registry_store.list_notifications(unit, f"USER#{principal.login}")
     return {"items": [n.model_dump(mode="json") for n in items]}
+
+
+class RulesBody(BaseModel):
+    rules: list[ClassificationRule]
+
+
+class ModelBody(BaseModel):
+    rules: list[DecretationModelRule]
+
+
+@blueprint.route("/units/{unit}/classification-rules", methods=["GET", "PUT"])
+@handled
+def classification_rules(unit: str) -> dict[str, Any]:
+    """The unit's own rules (tried first) and the city's; PUT replaces the unit's (admin)."""
+    principal = _principal_in(unit)
+    if blueprint.current_request.method == "PUT":
+        body = RulesBody.model_validate(json_body(blueprint.current_request))
+        return routing_config.set_rules(unit, principal, body.rules).model_dump(mode="json")
+    return routing_config.rule_set(unit, principal).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/classification-rules/preview", methods=["POST"])
+@handled
+def preview_classification(unit: str) -> dict[str, Any]:
+    principal = _principal_in(unit)
+    body = json_body(blueprint.current_request)
+    facts = LetterFacts.model_validate({**body, "unit": unit})
+    return routing_config.preview(unit, principal, facts).model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/decretation-model", methods=["GET", "PUT"])
+@handled
+def unit_decretation_model(unit: str) -> dict[str, Any]:
+    """Where documents go by JRWA prefix; the city's model until the unit has its own."""
+    principal = _principal_in(unit)
+    if blueprint.current_request.method == "PUT":
+        body = ModelBody.model_validate(json_body(blueprint.current_request))
+        return routing_config.set_decretation_model(unit, principal, body.rules).model_dump(mode="json")
+    return routing_config.decretation_model(unit, principal).model_dump(mode="json")

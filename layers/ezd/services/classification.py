@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pydantic import BaseModel
+
 from ezd.adapters import routing_store
 from ezd.models.registry import DocumentRecord
 from ezd.models.routing import ClassificationRule
@@ -31,15 +33,29 @@ def title_matches(pattern: str, title: str) -> bool:
     return all(any(word.startswith(w) for word in words) for w in wanted)
 
 
-def rule_matches(rule: ClassificationRule, document: DocumentRecord) -> bool:
+class LetterFacts(BaseModel):
+    """What the rules look at."""
+
+    unit: str
+    title: str
+    sender_names: list[str] = []  # name, institution, ESP address
+    form_namespace: str | None = None
+
+
+def facts_of(document: DocumentRecord) -> LetterFacts:
+    sender = document.entry.sender
+    return LetterFacts(unit=document.unit, title=document.entry.title,
+                       sender_names=[n for n in (sender.name, sender.institution, sender.esp_address) if n],
+                       form_namespace=document.form_namespace)
+
+
+def rule_matches(rule: ClassificationRule, facts: LetterFacts) -> bool:
     if rule.kind == "title_words":
-        return title_matches(rule.pattern, document.entry.title)
+        return title_matches(rule.pattern, facts.title)
     if rule.kind == "form_namespace":
-        return (document.form_namespace or "").rstrip("/") == rule.pattern.rstrip("/")
+        return (facts.form_namespace or "").rstrip("/") == rule.pattern.rstrip("/")
     if rule.kind == "sender":
-        sender = document.entry.sender
-        names = [sender.name, sender.institution or "", sender.esp_address or ""]
-        return any(normalise(rule.pattern) in normalise(n) for n in names if n)
+        return any(normalise(rule.pattern) in normalise(name) for name in facts.sender_names)
     return False
 
 
@@ -50,8 +66,8 @@ def rules_for(unit: str) -> list[ClassificationRule]:
     return own + common
 
 
-def propose(document: DocumentRecord) -> ClassificationRule | None:
-    for rule in rules_for(document.unit):
-        if rule_matches(rule, document):
+def propose(facts: LetterFacts) -> ClassificationRule | None:
+    for rule in rules_for(facts.unit):
+        if rule_matches(rule, facts):
             return rule
     return None

@@ -95,7 +95,7 @@ def start_routing(document_id: str) -> RoutingState:
     if existing is not None:
         return existing
     document = _document(document_id)
-    rule = classification.propose(document)
+    rule = classification.propose(classification.facts_of(document))
     proposed = None
     if rule is not None:
         try:
