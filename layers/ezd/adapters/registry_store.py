@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
@@ -47,13 +48,27 @@ def _encode_token(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode_token(token: str | None) -> dict[str, Any] | None:
+class InvalidPageToken(ValueError):
+    pass
+
+
+def _decode_token(token: str | None, partition: str) -> dict[str, Any] | None:
+    """A page token is the key where the same listing stopped: string attributes, one of
+    them the listing's partition. Anything else would fail inside DynamoDB."""
     if not token:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except ValueError as exc:
-        raise ValueError("invalid page token") from exc
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidPageToken("invalid page token") from exc
+    if not isinstance(key, dict) or not key or not all(
+        isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str) for value in key.values()
+    ):
+        raise InvalidPageToken("invalid page token")
+    values = {value["S"] for value in key.values()}
+    if partition not in values or (partition.startswith("RPW#") and any(v.startswith("RPWRECV#") for v in values)):
+        raise InvalidPageToken("the page token belongs to another listing")
+    return key
 
 
 def current_counter(unit: str, year: int) -> int:
@@ -200,12 +215,16 @@ def list_register(
     if sender:
         contains = RecordItem.sender_search.contains(sender.casefold())
         filter_condition = contains if filter_condition is None else filter_condition & contains
-    start_key = _decode_token(page_token)
-    if received_from or received_to:
-        low = received_from.isoformat() if received_from else ""
+    by_date = bool(received_from or received_to)
+    partition = f"RPWRECV#{unit}#{year}" if by_date else f"RPW#{unit}#{year}"
+    start_key = _decode_token(page_token, partition)
+    if by_date:
+        # Both bounds are needed (an empty lower key is refused). The partition is the
+        # register's year already, whose first letters may carry the previous UTC year.
+        low = received_from.isoformat() if received_from else "0"
         high = (received_to.isoformat() if received_to else "9999") + "#~"
         results = RecordItem.gsi2.query(
-            f"RPWRECV#{unit}#{year}",
+            partition,
             RecordItem.gsi2sk.between(low, high),
             filter_condition=filter_condition,
             scan_index_forward=False,
@@ -214,13 +233,18 @@ def list_register(
         )
     else:
         results = RecordItem.query(
-            f"RPW#{unit}#{year}",
+            partition,
             filter_condition=filter_condition,
             scan_index_forward=False,
             limit=limit,
             last_evaluated_key=start_key,
         )
-    items = [RegistryEntry.model_validate(item.data) for item in results]
+    try:
+        items = [RegistryEntry.model_validate(item.data) for item in results]
+    except QueryError as exc:
+        if page_token and exc.cause_response_code == "ValidationException":
+            raise InvalidPageToken("invalid page token") from exc
+        raise
     return RegisterPage(items=items, next_token=_encode_token(results.last_evaluated_key))
 
 
