@@ -76,17 +76,34 @@ def open_case(
     deadline_preset: DeadlinePresetName = "none",
     document_id: str | None = None,
 ) -> Case:
+    """A case officer opens cases of their komórka for themselves; a manager opens them
+    for any komórka and names the officer, who must be able to handle cases."""
     principal.require_role(unit, "case_officer", "manager")
+    is_manager = "manager" in principal.roles
     cell = cell or principal.cell
     if not cell or directory_store.get_cell(unit, cell) is None:
         raise ValidationFailed(f"unit {unit} has no komórka {cell}")
-    if cell != principal.cell and "manager" not in principal.roles:
+    if cell != principal.cell and not is_manager:
         raise AccessDenied("only a manager opens cases for another komórka")
+    if officer and officer != principal.login and not is_manager:
+        raise AccessDenied("only a manager opens a case for another officer")
     officer_user = directory_store.get_user(officer or principal.login)
     if officer_user is None or officer_user.unit != unit:
         raise ValidationFailed(f"{officer} is not a user of unit {unit}")
+    if not {"case_officer", "manager"} & set(officer_user.roles):
+        raise ValidationFailed(f"{officer_user.login} does not handle cases")
+    case = _create_case(unit, principal, jrwa_symbol=jrwa_symbol, title=title, cell=cell, officer=officer_user,
+                        deadline_preset=deadline_preset,
+                        origin=_origin(unit, document_id) if document_id else None)
+    if document_id:
+        case = attach_document(unit, case.ref, document_id, principal)
+    return case
+
+
+def _create_case(unit: str, principal: Principal, *, jrwa_symbol: str, title: str, cell: str, officer: Any,
+                 deadline_preset: DeadlinePresetName, origin: CaseOrigin | None, continues: str | None = None) -> Case:
+    """The next number of the spis spraw, taken in the transaction that writes the case."""
     leaf = jrwa.require_leaf(unit, jrwa_symbol)
-    origin = _origin(unit, document_id) if document_id else None
     opened_at = now_utc()
     year = local_date(opened_at).year
     deadline = _deadline(local_date(opened_at), deadline_preset, [])
@@ -96,9 +113,9 @@ def open_case(
         case = Case(
             unit=unit, ref=case_reference(cell, leaf.symbol, number, year), cell=cell, jrwa_symbol=leaf.symbol,
             jrwa_heading=leaf.heading, category=leaf.category, plan_owner=leaf.owner, plan_version=leaf.version,
-            year=year, number=number, title=title, officer=officer_user.login, officer_name=officer_user.full_name,
+            year=year, number=number, title=title, officer=officer.login, officer_name=officer.full_name,
             opened_at=opened_at, opened_by=principal.login, origin=origin, deadline_preset=deadline_preset,
-            deadline=deadline,
+            deadline=deadline, continues=continues,
         )
         try:
             case_store.create_case(case, counter)
@@ -107,14 +124,13 @@ def open_case(
             time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
     else:
         raise CaseStateError("the spis spraw is too busy; try again")
-    _record(case, principal, "case_opened", f"Założenie sprawy {case.ref}: {title}", jrwa=leaf.symbol,
-            deadline=deadline.isoformat() if deadline else None)
-    if officer_user.login != principal.login:
-        routing_store.put_inbox(InboxItem(owner=f"USER#{officer_user.login}", unit=unit, item_id=f"case-{case.ref}",
+    summary = f"Założenie sprawy {case.ref}: {title}" + (f" (kontynuacja {continues})" if continues else "")
+    _record(case, principal, "case_opened", summary, jrwa=leaf.symbol,
+            deadline=deadline.isoformat() if deadline else None, title=title, unit=unit, officer=officer.full_name)
+    if officer.login != principal.login:
+        routing_store.put_inbox(InboxItem(owner=f"USER#{officer.login}", unit=unit, item_id=f"case-{case.ref}",
                                           kind="case", case_ref=case.ref, title=title, from_login=principal.login,
                                           deadline=deadline, created_at=opened_at))
-    if document_id:
-        case = attach_document(unit, case.ref, document_id, principal)
     return case
 
 
@@ -218,9 +234,11 @@ def reopen_case(unit: str, ref: str, principal: Principal, reason: str) -> Case:
         reopened = _update(unit, ref, change)
         _record(reopened, principal, "case_reopened", f"Wznowienie sprawy: {reason}", reason=reason)
         return reopened
-    successor = open_case(unit, principal, jrwa_symbol=case.jrwa_symbol, title=case.title, cell=case.cell,
-                          officer=case.officer, deadline_preset=case.deadline_preset)
-    successor = _update(unit, successor.ref, lambda c: c.model_copy(update={"continues": ref}))
+    # The old case's officer or a manager reopens it (checked above), whatever their komórka.
+    officer = directory_store.get_user(case.officer) or directory_store.get_user(principal.login)
+    successor = _create_case(unit, principal, jrwa_symbol=case.jrwa_symbol, title=case.title, cell=case.cell,
+                             officer=officer, deadline_preset=case.deadline_preset, origin=case.origin,
+                             continues=ref)
     _update(unit, ref, lambda c: c.model_copy(update={"continued_as": successor.ref}))
     _record(case, principal, "case_reopened", f"Wznowienie w roku {this_year} jako {successor.ref}: {reason}",
             successor=successor.ref, reason=reason)

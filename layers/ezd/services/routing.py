@@ -244,16 +244,19 @@ def _may_decide(principal: Principal, decretation: Decretation) -> bool:
 def _decide(document_id: str, principal: Principal, accepted: bool, reason: str | None) -> Decretation:
     state = _routing(document_id)
     principal.require_unit(state.unit)
-    if not accepted and not (reason or "").strip():
-        raise ValidationFailed("a returned decretation needs a reason")
 
     def attempt() -> Decretation:
         old = _routing(document_id)
         pending = _pending(document_id)
+        # Who may decide comes first: a stranger learns nothing about the document's state.
+        addressee = pending or next((d for d in reversed(routing_store.decretations(document_id))
+                                     if d.kind == "do_zalatwienia"), None)
+        if addressee is None or not _may_decide(principal, addressee):
+            raise AccessDenied("this decretation is addressed to someone else")
         if old.status != "awaiting_acceptance" or pending is None:
             raise RoutingStateError("nothing waits for a decision on this document")
-        if not _may_decide(principal, pending):
-            raise AccessDenied("this decretation is addressed to someone else")
+        if not accepted and not (reason or "").strip():
+            raise ValidationFailed("a returned decretation needs a reason")
         decided = pending.model_copy(update={
             "status": "accepted" if accepted else "returned", "decided_by": principal.login,
             "decided_at": now_utc(), "reason": reason,

@@ -1,0 +1,473 @@
+"""The permission matrix: every route of the portal API, as every role of two units.
+
+One explicit table says, for each route and each of the five roles of a unit, whether
+the role's user may act on the unit's own resource ("A": a 2xx, the row's ``ok``) or is
+refused by the access check ("-": 403 FORBIDDEN). "@" marks actions of the addressee of a
+decretation: the letter is decreed by the unit's model to a komórka (a school's DYR, the
+education department's WO-AO), so only the member of that komórka decides on it.
+
+The table is checked for a school (SP48) and for the education department (WOIW), each
+on its own resources, and every role of SP48 is refused on every route of WOIW (and a
+sample of WOIW's roles on SP48's). A route of the app without a row fails the test.
+
+Calls that change state get a fresh resource per allowed call, made up front and
+concurrently (the fixture letter comes through ePUAP, fresh letters through the registry
+desk's paper-letter route, which is faster and runs the same workflow); refused calls come first, on a resource in the state in which the action is
+valid, so a 403 can only come from the access check. test_api_permissions.py covers 401s
+and the unit-level refusal of SP46/SP47; SP48 and WOIW are this file's units.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import itertools
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from ezd.samples.letters import make_letter, sample_pdf
+
+pytestmark = pytest.mark.stack
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHOOL, DEPARTMENT = "SP48", "WOIW"
+ROLES = ("registry_clerk", "manager", "case_officer", "archivist", "unit_admin")
+# /health is public; the ePUAP push is machine-to-machine SOAP (test_api_permissions.py).
+NOT_USER_ROUTES = {("GET", "/health"), ("POST", "/epuap/push/{unit}")}
+
+
+@dataclass(frozen=True)
+class Profile:
+    unit: str
+    people: dict[str, str]  # role -> login suffix of the unit's demo user
+    letter_title: str       # classified by the city's rules, decreed by the unit's model
+    jrwa: str               # the letter's class; cases are opened in it
+    officer_cell: str       # the case officer's komórka: the fixture cases belong to it
+    addressee: str          # the role whose komórka the model decrees the letter to
+    addressee_cell: str
+
+
+PROFILES = {
+    SCHOOL: Profile(
+        SCHOOL,
+        {"registry_clerk": "sekretariat", "manager": "dyrektor", "case_officer": "kadry", "archivist": "archiwum",
+         "unit_admin": "admin"},
+        "Skarga na hałas podczas przerw", "050", "KAD", "manager", "DYR",
+    ),
+    DEPARTMENT: Profile(
+        DEPARTMENT,
+        {"registry_clerk": "sekretariat", "manager": "dyrektor", "case_officer": "arkusze", "archivist": "archiwum",
+         "unit_admin": "admin"},
+        "Aneks nr 1 do arkusza organizacji SP 48 na rok 2026/2027", "410", "WO-AO", "case_officer", "WO-AO",
+    ),
+}
+
+_counter = itertools.count(1)
+_counter_lock = threading.Lock()
+
+
+def _unique(text: str) -> str:
+    with _counter_lock:
+        n = next(_counter)
+    return f"{text} ({n}-{time.time_ns()})"
+
+
+@dataclass
+class World:
+    """One unit's fixture resources."""
+
+    profile: Profile
+    doc: str = ""          # a registered letter waiting for the addressee's decision
+    intake: str = ""
+    copy: str = ""         # a "do wiadomości" copy of ``doc`` for the addressee's komórka
+    case: str = ""         # an open case of the case officer's komórka, handled by the case officer
+    jrwa_csv: str = ""
+    model_rules: list[dict] = field(default_factory=list)  # the decretation model in use (the city's for a school)
+    fresh: dict[tuple[str, str, str], list[dict[str, str]]] = field(default_factory=dict)
+
+    @property
+    def unit(self) -> str:
+        return self.profile.unit
+
+    def login(self, role: str) -> str:
+        return f"{self.unit.lower()}.{self.profile.people[role]}"
+
+
+def _paper(world: World, res: dict) -> dict:
+    return {
+        "filename": "skan.pdf",
+        "content_base64": base64.b64encode(sample_pdf(700, seed=time.time_ns())).decode(),
+        "channel": "post",
+        "received_at": datetime.now(timezone.utc).isoformat(),
+        "metadata": {
+            "title": _unique(f"Pismo w sprawie dziennika do {world.unit}"),
+            "sender": {"kind": "person", "first_names": "Jan", "surname": "Kowalski", "town": "Lublin", "country": "PL"},
+        },
+    }
+
+
+def _jrwa_csv(world: World, res: dict) -> bytes:
+    """The unit's plan as it was, with a new note on 051: a new version every time."""
+    rows = list(csv.reader(io.StringIO(world.jrwa_csv)))
+    for row in rows[1:]:
+        if row[0] == "051":
+            row[3] = _unique("Macierz uprawnień: import")
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _rules(world: World, res: dict) -> dict:
+    """A rule of the unit's own that no letter of the tests matches."""
+    return {"rules": [{"rule_id": "macierz-uprawnien", "owner": world.unit, "kind": "title_words",
+                       "pattern": "macierz uprawnień próbna", "jrwa_symbol": "051", "priority": 5}]}
+
+
+TODAY = datetime.now(timezone.utc).date().isoformat()
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    roles: str                 # a mark per role of ROLES: A allowed, - refused (403), @ the addressee only
+    ok: int                    # the status of an allowed call
+    variant: str = ""          # {name} of a route taken more than once (the queues)
+    fresh: str | None = None   # the kind of fresh resource each allowed call gets (the call changes state)
+    query: str = ""            # formatted with the unit's profile
+    body: Callable[[World, dict], Any] | None = None
+    content_type: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.method, self.path, self.variant)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path.replace('{name}', self.variant) if self.variant else self.path}"
+
+    def allows(self, world: World, role: str) -> bool:
+        mark = self.roles[ROLES.index(role)]
+        return mark == "A" or (mark == "@" and role == world.profile.addressee)
+
+
+U = "/units/{unit}"
+D = f"{U}/documents/{{document_id}}"
+C = f"{U}/cases/{{ref}}"
+
+# The matrix.        roles: registry_clerk, manager (dyrektor: manager+unit_admin+case_officer),
+#                           case_officer (kadry / arkusze), archivist, unit_admin
+MATRIX: tuple[Row, ...] = (
+    Row("GET", "/me", "AAAAA", 200),
+    # The register, its items and reports: anyone of the unit.
+    Row("GET", f"{U}/registry", "AAAAA", 200),
+    Row("GET", D, "AAAAA", 200),
+    Row("GET", f"{U}/reports/intake", "AAAAA", 200),
+    Row("GET", f"{U}/intakes/{{intake_id}}", "AAAAA", 200),
+    Row("GET", f"{U}/notifications", "AAAAA", 200),
+    Row("GET", f"{U}/my-notifications", "AAAAA", 200),
+    Row("GET", f"{U}/inbox", "AAAAA", 200),
+    # The registry desk registers paper letters.
+    Row("POST", f"{U}/paper-letters", "A----", 201, query="wait=20", body=_paper),
+    # Quarantine: the registry desk, the unit administrator (the dyrektor is one), the archivist.
+    Row("GET", f"{U}/quarantine", "AA-AA", 200),
+    # Routing: anyone of the unit reads it; the registry desk or a manager classifies; a
+    # manager decrees; only the addressee accepts, returns, acknowledges a copy.
+    Row("GET", f"{D}/routing", "AAAAA", 200),
+    Row("POST", f"{D}/classification", "AA---", 200, body=lambda w, r: {"jrwa_symbol": w.profile.jrwa}),
+    Row("POST", f"{D}/decretations", "-A---", 200,
+        body=lambda w, r: {"cell": w.profile.addressee_cell, "kind": "do_wiadomosci", "note": "Do wiadomości"}),
+    Row("POST", f"{D}/accept", "@@@@@", 200, fresh="decision"),
+    Row("POST", f"{D}/return", "@@@@@", 200, fresh="decision", body=lambda w, r: {"reason": "Nie ta komórka"}),
+    Row("POST", f"{D}/decretations/{{decretation_id}}/acknowledge", "@@@@@", 200),
+    Row("GET", f"{U}/queues/{{name}}", "A----", 200, variant="registry"),
+    Row("GET", f"{U}/queues/{{name}}", "-A---", 200, variant="managers"),
+    # The unit's classification rules and decretation model: anyone of the unit reads and
+    # previews them, the unit administrator sets them (here: to rules that change no routing).
+    Row("GET", f"{U}/classification-rules", "AAAAA", 200),
+    Row("PUT", f"{U}/classification-rules", "-A--A", 200, body=_rules),
+    Row("POST", f"{U}/classification-rules/preview", "AAAAA", 200, body=lambda w, r: {"title": w.profile.letter_title}),
+    Row("GET", f"{U}/decretation-model", "AAAAA", 200),
+    Row("PUT", f"{U}/decretation-model", "-A--A", 200,
+        body=lambda w, r: {"rules": [{**rule, "unit": w.unit} for rule in w.model_rules]}),
+    # Cases: a case officer or a manager opens them; the case officer of the case or a
+    # manager handles them; anyone of the unit reads them, the spis and the metryka.
+    Row("POST", f"{U}/cases", "-AA--", 201,
+        body=lambda w, r: {"jrwa_symbol": w.profile.jrwa, "title": _unique("Sprawa z macierzy uprawnień")}),
+    Row("GET", C, "AAAAA", 200),
+    Row("GET", f"{C}/documents", "AAAAA", 200),
+    Row("POST", f"{C}/documents", "-AA--", 200, fresh="attach", body=lambda w, r: {"document_id": r["attach"]}),
+    Row("POST", f"{C}/close", "-AA--", 200, fresh="open", body=lambda w, r: {"settlement": "Udzielono odpowiedzi"}),
+    Row("POST", f"{C}/reopen", "-AA--", 200, fresh="closed", body=lambda w, r: {"reason": "Wpłynęło uzupełnienie"}),
+    Row("POST", f"{C}/suspend", "-AA--", 200, fresh="open",
+        body=lambda w, r: {"start": TODAY, "reason": "Oczekiwanie na opinię"}),
+    Row("POST", f"{C}/resume", "-AA--", 200, fresh="suspended", body=lambda w, r: {"end": TODAY}),
+    Row("GET", f"{U}/spis", "AAAAA", 200, query="cell={officer_cell}&jrwa={jrwa}"),
+    Row("GET", f"{C}/metryka", "AAAAA", 200),
+    Row("GET", f"{C}/metryka/verify", "AAAAA", 200),
+    Row("GET", f"{U}/overdue", "-AA--", 200),
+    # The file plan: anyone of the unit reads it, the unit administrator changes it.
+    Row("GET", f"{U}/jrwa", "AAAAA", 200),
+    Row("GET", f"{U}/jrwa/versions", "AAAAA", 200),
+    Row("GET", f"{U}/jrwa/{{symbol}}", "AAAAA", 200),
+    Row("POST", f"{U}/jrwa/changes", "-A--A", 201,
+        body=lambda w, r: {"changes": [{"op": "update", "symbol": "051", "notes": _unique("Macierz uprawnień")}],
+                           "note": "Macierz uprawnień"}),
+    Row("PUT", f"{U}/jrwa", "-A--A", 201, body=_jrwa_csv, content_type="text/csv", query="note=macierz"),
+)
+UNIT_ROWS = [row for row in MATRIX if "{unit}" in row.path]
+
+
+def _api_app():
+    from ezd.local.lambda_runtime import _load_module  # the module the local stack serves
+
+    return _load_module(ROOT / "functions" / "api", "app").app
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _wait_for(predicate: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _waits_for_decision(document_id: str) -> bool:
+    from ezd.adapters import routing_store
+
+    state = routing_store.get_routing(document_id)
+    return bool(state and state.status == "awaiting_acceptance" and state.waiting_for == "decision")
+
+
+def _deliver(deliverer, world: World) -> Any:
+    """The fixture letter through ePUAP: the unit's box, WS-Pull, the intake workflow."""
+    outcome = deliverer.deliver(world.unit, make_letter(title=_unique(world.profile.letter_title)))
+    assert outcome.status == "registered" and outcome.document_id, outcome
+    return outcome
+
+
+def _register_paper(api, world: World, title: str) -> str:
+    """A fresh letter through the registry desk (faster than ePUAP, the same workflow)."""
+    body = _paper(world, {})
+    body["metadata"]["title"] = _unique(title)
+    response = api.call("POST", f"/units/{world.unit}/paper-letters?wait=25", user=world.login("registry_clerk"),
+                        json_body=body)
+    assert response.status == 201 and response.body["status"] == "registered", response.body
+    return response.body["document_id"]
+
+
+def _wait_for_the_addressee(world: World, document_id: str) -> str:
+    """Waits until the unit's model has decreed the letter to the addressee's komórka."""
+    from ezd.adapters import routing_store
+
+    _wait_for(lambda: _waits_for_decision(document_id), f"the decision on {document_id}")
+    target = routing_store.decretations(document_id)[-1].target
+    assert target.cell == world.profile.addressee_cell, target
+    return document_id
+
+
+def _open_case(api, world: World, state: str = "open") -> str:
+    manager = world.login("manager")
+    response = api.call("POST", f"/units/{world.unit}/cases", user=manager, json_body={
+        "jrwa_symbol": world.profile.jrwa, "title": _unique("Sprawa z macierzy uprawnień"),
+        "cell": world.profile.officer_cell, "officer": world.login("case_officer"),
+    })
+    assert response.status == 201, response.body
+    ref = response.body["ref"]
+    if state == "closed":
+        done = api.call("POST", f"/units/{world.unit}/cases/{ref}/close", user=manager,
+                        json_body={"settlement": "Załatwiono"})
+        assert done.status == 200, done.body
+    elif state == "suspended":
+        done = api.call("POST", f"/units/{world.unit}/cases/{ref}/suspend", user=manager,
+                        json_body={"start": TODAY, "reason": "Oczekiwanie na dokumenty"})
+        assert done.status == 200, done.body
+    return ref
+
+
+def _fresh(api, world: World, kind: str) -> dict[str, str]:
+    if kind == "decision":
+        return {"document_id": _wait_for_the_addressee(world, _register_paper(api, world, world.profile.letter_title))}
+    if kind == "attach":
+        return {"ref": _open_case(api, world), "attach": _register_paper(api, world, "Pismo do akt sprawy")}
+    return {"ref": _open_case(api, world, kind)}
+
+
+def _base(api, deliverer, world: World) -> None:
+    outcome = _deliver(deliverer, world)
+    world.doc, world.intake = outcome.document_id, outcome.intake_id
+    _wait_for_the_addressee(world, world.doc)
+    copy = api.call("POST", f"/units/{world.unit}/documents/{world.doc}/decretations", user=world.login("manager"),
+                    json_body={"cell": world.profile.addressee_cell, "kind": "do_wiadomosci"})
+    assert copy.status == 200, copy.body
+    world.copy = copy.body["decretation_id"]
+
+
+@pytest.fixture(scope="module")
+def worlds(api, deliverer) -> dict[str, World]:
+    """Both units' resources, made concurrently: a letter waiting for the addressee with a
+    copy for information, an open case, the plan as CSV, and a fresh resource for every
+    allowed call of a row that changes state."""
+    worlds = {unit: World(profile) for unit, profile in PROFILES.items()}
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        jobs = []
+        for world in worlds.values():
+            jobs.append(pool.submit(_base, api, deliverer, world))
+            jobs.append(pool.submit(lambda w=world: setattr(w, "case", _open_case(api, w))))
+            for row in UNIT_ROWS:
+                if row.fresh:
+                    count = max(1, sum(row.allows(world, role) for role in ROLES))
+                    futures = [pool.submit(_fresh, api, world, row.fresh) for _ in range(count)]
+                    world.fresh[row.key] = futures  # type: ignore[assignment]
+        for job in jobs:
+            job.result()
+        for world in worlds.values():
+            world.fresh = {key: [f.result() for f in futures] for key, futures in world.fresh.items()}  # type: ignore[union-attr]
+    for world in worlds.values():
+        exported = api.call("GET", f"/units/{world.unit}/jrwa?format=csv", user=world.login("unit_admin"))
+        assert exported.status == 200, exported.body
+        world.jrwa_csv = exported.raw.decode("utf-8")
+        model = api.call("GET", f"/units/{world.unit}/decretation-model", user=world.login("unit_admin"))
+        assert model.status == 200, model.body
+        world.model_rules = model.body["rules"]
+    return worlds
+
+
+# --------------------------------------------------------------------------- calling
+
+
+def _resources(world: World, row: Row) -> list[dict[str, str]]:
+    return world.fresh.get(row.key) or [{}]
+
+
+def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit: str | None = None):
+    """Calls ``row`` on ``world``'s resource ``res`` as ``login``; ``url_unit`` puts
+    another unit in the path (the resource's identifiers stay those of ``world``)."""
+    values = {
+        "unit": url_unit or world.unit,
+        "document_id": res.get("document_id", world.doc),
+        "intake_id": world.intake,
+        "decretation_id": world.copy,
+        "ref": res.get("ref", world.case),
+        "symbol": world.profile.jrwa,
+        "name": row.variant,
+    }
+    url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
+    if row.query:
+        url += "?" + row.query.format(officer_cell=world.profile.officer_cell, jrwa=world.profile.jrwa)
+    if row.body is None:
+        return api.call(row.method, url, user=login)
+    body = row.body(world, res)
+    if isinstance(body, bytes):
+        return api.call(row.method, url, user=login, raw=body, content_type=row.content_type)
+    return api.call(row.method, url, user=login, json_body=body)
+
+
+def _refused(response) -> bool:
+    return response.status == 403 and isinstance(response.body, dict) and response.body.get("error_code") == "FORBIDDEN"
+
+
+def _concurrently(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Refused calls change nothing, so they run side by side (the file stays fast)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
+
+
+def _show(response) -> str:
+    return f"{response.status} {str(response.body)[:160]}"
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+def test_the_matrix_has_exactly_one_row_for_every_route():
+    routes = {(method, path) for path, methods in _api_app().routes.items() for method in methods}
+    assert NOT_USER_ROUTES <= routes
+    covered = {(row.method, row.path) for row in MATRIX}
+    assert covered == routes - NOT_USER_ROUTES, (
+        f"routes without a row: {sorted(routes - NOT_USER_ROUTES - covered)}; "
+        f"rows without a route: {sorted(covered - routes)}")
+    assert len({row.key for row in MATRIX}) == len(MATRIX)
+    for row in MATRIX:
+        assert len(row.roles) == len(ROLES) and set(row.roles) <= set("A-@"), row
+        assert 200 <= row.ok < 300, row
+        for world in (World(profile) for profile in PROFILES.values()):
+            assert any(row.allows(world, role) for role in ROLES), (row, world.unit)  # else the row says nothing
+
+
+@pytest.mark.parametrize("row", UNIT_ROWS, ids=lambda row: row.label)
+def test_no_role_of_one_unit_reaches_the_other_units_resources(api, worlds, row):
+    """Before any own-unit call changes them: the other unit's resources, in the state in
+    which the call would be valid, with the other unit in the path."""
+    school, department = worlds[SCHOOL], worlds[DEPARTMENT]
+    pairs = [(caller, target, role)
+             for caller, target, roles in ((school, department, ROLES), (department, school, ("manager", "registry_clerk")))
+             for role in roles]
+    responses = _concurrently([
+        lambda c=caller, t=target, r=role: _call(api, row, t, _resources(t, row)[0], c.login(r))
+        for caller, target, role in pairs])
+    wrong = [f"{caller.login(role)} on {target.unit}: {_show(response)}"
+             for (caller, target, role), response in zip(pairs, responses) if not _refused(response)]
+    assert not wrong, f"{row.label} must be 403 across units:\n" + "\n".join(wrong)
+
+
+FOREIGN_ID_ROWS = [row for row in UNIT_ROWS if re.search(r"\{(document_id|intake_id|ref)\}", row.path)]
+
+
+@pytest.mark.parametrize("row", FOREIGN_ID_ROWS, ids=lambda row: row.label)
+def test_another_units_identifier_under_the_own_unit_is_refused(api, worlds, row):
+    """SP48's dyrektor puts WOIW's document, intake or case into an SP48 path: a document
+    or intake of another unit is refused; a case reference is looked up in SP48 only."""
+    school, department = worlds[SCHOOL], worlds[DEPARTMENT]
+    response = _call(api, row, department, _resources(department, row)[0], school.login("manager"), url_unit=SCHOOL)
+    if re.search(r"\{(document_id|intake_id)\}", row.path):
+        assert _refused(response), _show(response)
+    else:
+        assert response.status == 404 and response.body["error_code"] == "NOT_FOUND", _show(response)
+
+
+@pytest.mark.parametrize("unit", [SCHOOL, DEPARTMENT])
+@pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.label)
+def test_every_role_of_the_unit_on_its_own_resources(api, worlds, unit, row):
+    world = worlds[unit]
+    resources = _resources(world, row)
+    allowed = [role for role in ROLES if row.allows(world, role)]
+    refused = [role for role in ROLES if role not in allowed]
+    # First the refusals, on the resource that the first allowed call then changes.
+    responses = _concurrently([lambda r=role: _call(api, row, world, resources[0], world.login(r)) for role in refused])
+    wrong = [f"{role} ({world.login(role)}): expected 403, got {_show(response)}"
+             for role, response in zip(refused, responses) if not _refused(response)]
+    for index, role in enumerate(allowed):
+        response = _call(api, row, world, resources[min(index, len(resources) - 1)], world.login(role))
+        if response.status != row.ok:
+            wrong.append(f"{role} ({world.login(role)}): expected {row.ok}, got {_show(response)}")
+    assert not wrong, f"{unit} {row.label}:\n" + "\n".join(wrong)
+
+
+def test_a_case_officer_opens_cases_only_for_themselves(api, worlds):
+    world = worlds[SCHOOL]
+    response = api.call("POST", f"/units/{world.unit}/cases", user=world.login("case_officer"), json_body={
+        "jrwa_symbol": world.profile.jrwa, "title": _unique("Sprawa dla kogoś innego"),
+        "officer": world.login("archivist"),
+    })
+    assert response.status == 403, _show(response)
+    # A manager names the officer, who must be someone who handles cases.
+    response = api.call("POST", f"/units/{world.unit}/cases", user=world.login("manager"), json_body={
+        "jrwa_symbol": world.profile.jrwa, "title": _unique("Sprawa dla archiwisty"),
+        "officer": world.login("archivist"),
+    })
+    assert response.status == 400, _show(response)
