@@ -1,4 +1,5 @@
-"""Corrections to moto for the local stack.
+"""Corrections to moto for the local stack: same behaviour, without costs that grow
+with the amount of data (which make a local year of intake take days).
 
 moto's TransactWriteItems deep-copies the whole table for every item of every
 transaction, to roll back on failure: each transaction costs time proportional to the
@@ -6,6 +7,14 @@ table's size (a second per transaction with a few thousand items). The local ser
 runs one request at a time (see moto_server.py), so the same all-or-nothing semantics
 come from checking every condition first and writing only when all hold, as DynamoDB
 itself does; a write that still fails restores just the items it touched.
+
+moto's Query sorts every item of the table before it looks at the key condition. A
+base-table query is answered from its partition; an index query from one unsorted pass
+(both paths sort their results themselves afterwards).
+
+Two per-request costs outside DynamoDB: the Step Functions interpreter builds a new
+boto3 client for every Lambda task, and the server dispatcher lists moto's package
+directory several times per request.
 """
 
 from __future__ import annotations
@@ -23,7 +32,63 @@ def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    _patch_query()
+    _reuse_step_functions_clients()
+    _cache_module_list()
     _installed = True
+
+
+def _patch_query() -> None:
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name is None:
+            partition = self.items.get(hash_key) if hash_key is not None else None
+            if not partition:
+                candidates: list[Any] = []
+            else:
+                candidates = list(partition.values()) if self.range_key_attr else [partition]
+        else:
+            candidates = [item for part in self.items.values()
+                          for item in (part.values() if self.range_key_attr else [part])]
+        # The instance attribute shadows the sorting method for this one call; requests
+        # into moto are serialised by the local server, so no other call sees it.
+        self.all_items = lambda: candidates
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = query  # type: ignore[method-assign]
+
+
+def _reuse_step_functions_clients() -> None:
+    import threading
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    original = lambda_eval_utils.boto_client_for
+    clients: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        # moto's own factory ignores the state's credentials too (fixed local keys).
+        with lock:
+            if (region, service) not in clients:
+                clients[(region, service)] = original(region=region, service=service)
+            return clients[(region, service)]
+
+    lambda_eval_utils.boto_client_for = boto_client_for
+
+
+def _cache_module_list() -> None:
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 
 
 def _key_of(backend: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from ezd.adapters import archive, directory_store, workflows
 from ezd.config import Settings
 from ezd.errors import IntakeRejected, RejectCode, ValidationFailed
+from ezd.models.directory import Unit
 from ezd.models.epuap import PulledDocument
 from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
 from ezd.services.timezone import now_utc
@@ -43,9 +44,12 @@ def _start(settings: Settings, request: IntakeRequest) -> IntakeRequest:
 
 
 def accept_epuap_document(
-    document: PulledDocument, mode: str, settings: Settings, correlation_id: str | None = None
+    document: PulledDocument, mode: str, settings: Settings, correlation_id: str | None = None,
+    unit: Unit | None = None,
 ) -> IntakeRequest:
-    unit = directory_store.unit_by_box(document.box_address)
+    """``unit``: the unit whose box was polled, when the caller knows it (the poller)."""
+    if unit is None or unit.esp_address != document.box_address:
+        unit = directory_store.unit_by_box(document.box_address)
     if unit is None:
         raise IntakeRejected(f"no unit has the ESP box {document.box_address}", code=RejectCode.UNKNOWN_RECIPIENT)
     intake_id = uuid.uuid4().hex

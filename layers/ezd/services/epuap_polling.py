@@ -47,7 +47,7 @@ def poll_unit(unit: Unit, settings: Settings, correlation_id: str | None = None)
             document = client.fetch_next()
             if document is None:
                 break
-            request = accept_epuap_document(document, "pull", settings, correlation_id)
+            request = accept_epuap_document(document, "pull", settings, correlation_id, unit=unit)
             client.confirm(document.skrot)
             result.collected += 1
             result.intake_ids.append(request.intake_id)

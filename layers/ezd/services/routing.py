@@ -251,7 +251,7 @@ def _decide(document_id: str, principal: Principal, accepted: bool, reason: str 
         # Who may decide comes first: a stranger learns nothing about the document's state.
         addressee = pending or next((d for d in reversed(routing_store.decretations(document_id))
                                      if d.kind == "do_zalatwienia"), None)
-        if addressee is None or not _may_decide(principal, addressee):
+        if addressee is not None and not _may_decide(principal, addressee):
             raise AccessDenied("this decretation is addressed to someone else")
         if old.status != "awaiting_acceptance" or pending is None:
             raise RoutingStateError("nothing waits for a decision on this document")
