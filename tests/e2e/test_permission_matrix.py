@@ -182,6 +182,8 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", f"{U}/quarantine", "AA-AA", 200),
     # Routing: anyone of the unit reads it; the registry desk or a manager classifies; a
     # manager decrees; only the addressee accepts, returns, acknowledges a copy.
+    Row("PATCH", f"{D}/metadata", "AA---", 200,
+        body=lambda w, r: {"changes": {"remarks": _unique("Uwaga")}, "reason": "Uzupełnienie uwag"}),
     Row("GET", f"{D}/routing", "AAAAA", 200),
     Row("POST", f"{D}/classification", "AA---", 200, body=lambda w, r: {"jrwa_symbol": w.profile.jrwa}),
     Row("POST", f"{D}/decretations", "-A---", 200,
@@ -204,6 +206,7 @@ MATRIX: tuple[Row, ...] = (
     Row("POST", f"{U}/cases", "-AA--", 201,
         body=lambda w, r: {"jrwa_symbol": w.profile.jrwa, "title": _unique("Sprawa z macierzy uprawnień")}),
     Row("GET", C, "AAAAA", 200),
+    Row("PATCH", C, "-AA--", 200, body=lambda w, r: {"title": _unique("Nowy tytuł sprawy")}),
     Row("GET", f"{C}/documents", "AAAAA", 200),
     Row("POST", f"{C}/documents", "-AA--", 200, fresh="attach", body=lambda w, r: {"document_id": r["attach"]}),
     Row("POST", f"{C}/close", "-AA--", 200, fresh="open", body=lambda w, r: {"settlement": "Udzielono odpowiedzi"}),

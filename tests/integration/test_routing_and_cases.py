@@ -268,3 +268,40 @@ def test_a_unit_administrator_keeps_the_units_rules_and_model(api, deliverer, un
     view = api.call("GET", f"/units/{unit}/documents/{doc}/routing", user="p1.kadry").body
     assert view["routing"]["classification"]["rule_id"] == "jadlospis"
     assert view["decretations"][-1]["target"] == {"login": "p1.kadry", "cell": None}
+
+
+def test_corrections_keep_the_old_values_and_enter_the_metryka(api, deliverer, unique_letter):
+    from ezd.services import audit
+
+    outcome = deliverer.deliver("SP21", unique_letter(title="Wniosek o wydanie zaświadczenia o zatrudnienu"))
+    doc = outcome.document_id
+    patch = {"changes": {"title": "Wniosek o wydanie zaświadczenia o zatrudnieniu", "access": "niepubliczny"},
+             "reason": "Literówka w tytule"}
+    assert api.call("PATCH", f"/units/SP21/documents/{doc}/metadata", user="sp21.kadry", json_body=patch).status == 403
+    corrected = api.call("PATCH", f"/units/SP21/documents/{doc}/metadata", user="sp21.sekretariat", json_body=patch)
+    assert corrected.status == 200, corrected.body
+    assert corrected.body["version"] == 2
+    (correction,) = corrected.body["corrections"]
+    assert correction["changes"] == {"title": {"old": "Wniosek o wydanie zaświadczenia o zatrudnienu",
+                                               "new": "Wniosek o wydanie zaświadczenia o zatrudnieniu"}}
+    assert correction["by"] == "sp21.sekretariat" and correction["reason"] == "Literówka w tytule"
+    same_again = api.call("PATCH", f"/units/SP21/documents/{doc}/metadata", user="sp21.sekretariat", json_body=patch)
+    assert same_again.status == 400
+    listing = api.call("GET", "/units/SP21/registry", user="sp21.sekretariat").body["items"]
+    assert [e["title"] for e in listing if e["document_id"] == doc] == ["Wniosek o wydanie zaświadczenia o zatrudnieniu"]
+    entries = audit.entries(audit.document_object(doc))
+    assert entries[-1].action.value == "metadata_changed" and "Literówka" in entries[-1].summary
+    assert audit.verify(audit.document_object(doc)).ok
+
+    opened = api.call("POST", "/units/SP21/cases", user="sp21.kadry",
+                      json_body={"jrwa_symbol": "111", "title": "Zaświadczenie", "document_id": doc}).body
+    ref = opened["ref"]
+    renamed = api.call("PATCH", f"/units/SP21/cases/{ref}", user="sp21.kadry",
+                       json_body={"title": "Zaświadczenie o zatrudnieniu – A. Nowak"})
+    assert renamed.status == 200 and renamed.body["title"] == "Zaświadczenie o zatrudnieniu – A. Nowak"
+    assert api.call("PATCH", f"/units/SP21/cases/{ref}", user="sp21.kadry",
+                    json_body={"officer": "sp21.dyrektor"}).status == 403
+    handed = api.call("PATCH", f"/units/SP21/cases/{ref}", user="sp21.dyrektor", json_body={"officer": "sp21.dyrektor"})
+    assert handed.status == 200 and handed.body["officer"] == "sp21.dyrektor"
+    actions = [e["action"] for e in api.call("GET", f"/units/SP21/cases/{ref}/metryka", user="sp21.dyrektor").body["entries"]]
+    assert actions.count("metadata_changed") >= 3  # the document's correction and the case's two changes

@@ -186,6 +186,32 @@ def get_document(document_id: str) -> DocumentRecord | None:
         return None
 
 
+class DocumentChanged(Exception):
+    """The document was corrected by someone else since it was read."""
+
+
+def save_correction(document: DocumentRecord) -> None:
+    """The corrected document and its register line together, if nobody else corrected
+    it since (``document.version`` is already the new version)."""
+    _bound()
+    entry = document.entry
+    entry_pk, entry_sk = _entry_key(entry.unit, entry.year, entry.number)
+    expected = document.version - 1
+    unchanged = RecordItem.value == expected
+    if expected == 1:
+        unchanged = unchanged | RecordItem.value.does_not_exist()  # registered before versions were counted
+    try:
+        with TransactWrite(connection=transaction_connection()) as tx:
+            tx.save(RecordItem(f"DOC#{document.document_id}", "META", kind="document", value=document.version,
+                               data=document.model_dump(mode="json")), condition=unchanged)
+            tx.update(RecordItem(entry_pk, entry_sk), actions=[
+                RecordItem.data.set(entry.model_dump(mode="json")),
+                RecordItem.sender_search.set(entry.sender.name.casefold()),
+            ], condition=RecordItem.pk.exists())
+    except TransactWriteError as exc:
+        raise DocumentChanged(str(exc)) from exc
+
+
 def set_receipt(document_id: str, receipt: dict[str, Any]) -> None:
     """Attaches the UPP to the document record. Idempotent: a retried step writes the same."""
     _bound()

@@ -60,10 +60,19 @@ def open_case(unit: str) -> Response:
     return Response(body=case.model_dump(mode="json"), status_code=201)
 
 
-@blueprint.route("/units/{unit}/cases/{ref}")
+class CaseChangesBody(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    officer: str | None = None
+
+
+@blueprint.route("/units/{unit}/cases/{ref}", methods=["GET", "PATCH"])
 @handled
 def get_case(unit: str, ref: str) -> dict[str, Any]:
-    return cases.get_case(unit, ref, _principal_in(unit)).model_dump(mode="json")
+    principal = _principal_in(unit)
+    if blueprint.current_request.method == "PATCH":
+        body = CaseChangesBody.model_validate(json_body(blueprint.current_request))
+        return cases.update_case(unit, ref, principal, title=body.title, officer=body.officer).model_dump(mode="json")
+    return cases.get_case(unit, ref, principal).model_dump(mode="json")
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/documents", methods=["GET", "POST"])

@@ -19,7 +19,8 @@ from ezd.config import settings
 from ezd.errors import AccessDenied, EzdError, ValidationFailed
 from ezd.models.epuap import EpuapStatus
 from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
-from ezd.services import registry_queries
+from ezd.services import corrections, registry_queries
+from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document, accept_paper_letter
 from ezd.services.quarantine import quarantine_raw
 from ezd.services.timezone import now_utc
@@ -68,6 +69,26 @@ def open_item(unit: str, document_id: str) -> dict[str, Any]:
     if owner is not None and owner != principal.unit:
         raise AccessDenied(f"document {document_id} belongs to another unit")
     return registry_queries.open_item(unit, document_id, settings(), principal).model_dump(mode="json")
+
+
+class CorrectionBody(BaseModel):
+    changes: MetadataChanges
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@blueprint.route("/units/{unit}/documents/{document_id}/metadata", methods=["PATCH"])
+@handled
+def correct_metadata(unit: str, document_id: str) -> dict[str, Any]:
+    """A correction of the item's metadata: a new version keeping the old values."""
+    principal = principal_of(blueprint.current_request)
+    principal.require_unit(unit)
+    owner = registry_queries.document_unit(document_id)
+    if owner is not None and owner != principal.unit:
+        raise AccessDenied(f"document {document_id} belongs to another unit")
+    body = CorrectionBody.model_validate(blueprint.current_request.json_body or {})
+    corrected = corrections.correct_metadata(unit, document_id, principal, body.changes, body.reason)
+    return {"entry": corrected.entry.model_dump(mode="json"), "version": corrected.version,
+            "corrections": [c.model_dump(mode="json") for c in corrected.corrections]}
 
 
 @blueprint.route("/units/{unit}/reports/intake")

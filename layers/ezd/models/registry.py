@@ -41,6 +41,17 @@ class RegistryEntry(BaseModel):
     registered_by: str | None = None
 
 
+class MetadataCorrection(BaseModel):
+    """A correction of a registered item's metadata: nothing is overwritten silently;
+    each correction keeps the values it replaced, who made it, when and why."""
+
+    version: int  # the version this correction created
+    at: datetime
+    by: str
+    reason: str
+    changes: dict[str, dict[str, object]]  # field -> {"old": ..., "new": ...}
+
+
 class DocumentRecord(BaseModel):
     """A registered document: the entry's metadata plus where its bytes are."""
 
@@ -56,6 +67,8 @@ class DocumentRecord(BaseModel):
     receipt: StoredBlob | None = None
     intake_id: str
     sha256: str
+    version: int = 1
+    corrections: list[MetadataCorrection] = []
 
 
 class RegisterPage(BaseModel):

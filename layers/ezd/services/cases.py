@@ -190,6 +190,46 @@ def _update(unit: str, ref: str, change: Any) -> Case:
     raise CaseStateError("the case keeps changing; try again")
 
 
+def update_case(unit: str, ref: str, principal: Principal, *, title: str | None = None,
+                officer: str | None = None) -> Case:
+    """A new title (officer or manager) or another officer (a manager); a metryka entry."""
+    principal.require_unit(unit)
+    officer_user = None
+    if officer is not None:
+        if "manager" not in principal.roles:
+            raise AccessDenied("only a manager hands a case to another officer")
+        officer_user = directory_store.get_user(officer)
+        if officer_user is None or officer_user.unit != unit:
+            raise ValidationFailed(f"{officer} is not a user of unit {unit}")
+        if not {"case_officer", "manager"} & set(officer_user.roles):
+            raise ValidationFailed(f"{officer} does not handle cases")
+    changes: dict[str, dict[str, str]] = {}
+
+    def change(case: Case) -> Case:
+        if not _may_handle(principal, case):
+            raise AccessDenied("only the case officer or a manager changes the case")
+        update: dict[str, Any] = {}
+        changes.clear()
+        if title is not None and title != case.title:
+            update["title"] = title
+            changes["title"] = {"old": case.title, "new": title}
+        if officer_user is not None and officer_user.login != case.officer:
+            update.update(officer=officer_user.login, officer_name=officer_user.full_name)
+            changes["officer"] = {"old": case.officer, "new": officer_user.login}
+        if not update:
+            raise ValidationFailed("nothing to change")
+        return case.model_copy(update=update)
+
+    changed = _update(unit, ref, change)
+    _record(changed, principal, "metadata_changed", "Zmiana: " + ", ".join(
+        f"{field} {values['old']} → {values['new']}" for field, values in changes.items()), changes=changes)
+    if "officer" in changes:
+        routing_store.put_inbox(InboxItem(owner=f"USER#{changed.officer}", unit=unit, item_id=f"case-{changed.ref}",
+                                          kind="case", case_ref=changed.ref, title=changed.title,
+                                          from_login=principal.login, deadline=changed.deadline, created_at=now_utc()))
+    return changed
+
+
 def close_case(unit: str, ref: str, principal: Principal, settlement: str) -> Case:
     principal.require_unit(unit)
     if not settlement.strip():
