@@ -63,9 +63,18 @@ def fault_of(body: bytes) -> EpuapFault:
     return info.value
 
 
-def test_contract_schemas_present(epuap_schema_file) -> None:  # type: ignore[no-untyped-def]
+def test_contract_schemas_present(epuap_schema_file, epuap_schema) -> None:  # type: ignore[no-untyped-def]
+    """The published XSD is there and loads, so every other test here really validates
+    the messages against it (the validation is skipped only where the contract is absent)."""
     if not epuap_schema_file.is_file():
         pytest.skip(f"{epuap_schema_file} absent: messages were not validated against the XSD")
+    assert epuap_schema is not None
+    query = PullQuery(operation=soap.OP_PENDING, podmiot=UNIT_PODMIOT, box_name=UNIT_BOX_NAME, box_address=UNIT_BOX)
+    body = etree.fromstring(soap.build_pull_request(query)).find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+    request = etree.fromstring(etree.tostring(body[0]))
+    assert epuap_schema.validate(request), epuap_schema.error_log
+    request.find("podmiot").tag = "nieznany"  # the same message, broken: the schema must refuse it
+    assert not epuap_schema.validate(request)
 
 
 # ------------------------------------------------------------------ nadaj → pull → confirm
