@@ -16,6 +16,7 @@ from signxml.xades import XAdESVerifier
 from ezd.adapters import archive, registry_store
 from ezd.adapters.aws import client
 from ezd.adapters.epuap_client import EpuapPullClient
+from ezd.adapters.seal import split_seal_pem
 from ezd.config import settings
 from ezd.errors import TransientFault
 from ezd.samples.letters import hostile_samples, make_signer, sample_pdf, sign_letter, tamper
@@ -64,8 +65,8 @@ def test_signed_letter_is_registered_archived_receipted_and_notified(stack, deli
     assert receipt is not None
     upp = archive.read(receipt.bucket, receipt.key)
     assert entry.registry_number.encode() in upp and hashlib.sha256(raw).hexdigest().encode() in upp
-    seal_cert = open(stack.info.environment["EZD_SEAL_PEM_PATH"], "rb").read()
-    cert_pem = seal_cert[seal_cert.index(b"-----BEGIN CERTIFICATE-----"):]
+    seal_secret = client("secretsmanager").get_secret_value(SecretId=stack.info.environment["EZD_SEAL_SECRET_ARN"])
+    _, cert_pem = split_seal_pem(seal_secret["SecretString"].encode())
     XAdESVerifier().verify(etree.fromstring(upp), x509_cert=cert_pem.decode())
     notes = registry_store.list_notifications("SP1", "registry")
     assert any(n.document_id == outcome.document_id for n in notes)

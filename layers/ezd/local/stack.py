@@ -113,6 +113,7 @@ class LocalStack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.moto = SerializedMotoServer(port=self.moto_port)
         os.environ.update(_base_environment(self.moto.url, self.moto.port))
+        _forget_cached_configuration()
         self.moto.start()
         lambda_runtime.install(self.runtime)
         moto_patches.install()
@@ -127,6 +128,7 @@ class LocalStack:
             "Stage": "local",
             "EpuapEndpoint": f"{epuap_url}/pk_external_ws/services",
             "TrustStoreParameter": str(trust_dir),
+            "ReceiptSealSecretArn": self._store_seal(seal),
             **self.parameters,
         }
         template = Template(self.root / "infra" / "template.yaml", STACK_NAME, parameters)
@@ -134,7 +136,6 @@ class LocalStack:
         environment = {
             **_base_environment(self.moto.url, self.moto.port),
             **self.provisioned.environment,
-            "EZD_SEAL_PEM_PATH": str(seal),
         }
         os.environ.update(environment)
         _forget_cached_configuration()
@@ -155,6 +156,16 @@ class LocalStack:
         )
         (self.state_dir / "stack.json").write_text(self.info.to_json(), encoding="utf-8")
         return self.info
+
+    def _store_seal(self, pem_path: Path) -> str:
+        """The generated seal goes where a deployment keeps it: Secrets Manager."""
+        from ezd.adapters.aws import client
+
+        response = client("secretsmanager").create_secret(
+            Name=f"{STACK_NAME}/receipt-seal", SecretString=pem_path.read_text(encoding="ascii"),
+            Description="The registry's seal for UPP receipts (local stack)",
+        )
+        return response["ARN"]
 
     def _seed(self) -> None:
         from ezd.adapters import directory_store, jrwa_store, routing_store
