@@ -37,11 +37,13 @@ EZD local stack is running (moto, real ASL, in-process Lambda).
   ePUAP simulator   {info.epuap_url}/pk_external_ws/services/{{pull,skrytka}}
   moto (AWS API)    {info.moto_url}
   state             {info.state_dir}/stack.json
-  demo units        165 (SP1..., PM..., LCEAO, WO); users <unit>.sekretariat / .dyrektor / .archiwum
+  demo units        165 (SP1…SP58, P1…P71, LO1…, ZS1…, LCEAO, WOIW = the education department)
+  demo users        <unit>.sekretariat / .dyrektor / .kadry / .archiwum / .admin (e.g. sp19.dyrektor)
   a token           {issue_token('sp19.sekretariat', secret)}
                     (.venv/bin/ezd token --user sp19.sekretariat)
 Try:  .venv/bin/ezd demo-letter --out /tmp/letter.xml && .venv/bin/ezd intake /tmp/letter.xml --unit SP19
       .venv/bin/ezd registry --unit SP19 --date $(date +%F)
+      curl -H "Authorization: Bearer $(.venv/bin/ezd token --user sp19.dyrektor)" {info.api_url}/units/SP19/inbox
 Stop with Ctrl+C.""",
         flush=True,
     )
