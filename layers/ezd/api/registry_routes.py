@@ -16,7 +16,7 @@ from ezd.adapters import directory_store, registry_store
 from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_request
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, principal_of, query
 from ezd.config import settings
-from ezd.errors import AccessDenied, EzdError, ValidationFailed
+from ezd.errors import EzdError, ValidationFailed
 from ezd.models.epuap import EpuapStatus
 from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
 from ezd.services import corrections, registry_queries
@@ -65,9 +65,6 @@ def open_item(unit: str, document_id: str) -> dict[str, Any]:
     """One registered item: metadata, signature report, short-lived download links."""
     principal = principal_of(blueprint.current_request)
     principal.require_unit(unit)
-    owner = registry_queries.document_unit(document_id)
-    if owner is not None and owner != principal.unit:
-        raise AccessDenied(f"document {document_id} belongs to another unit")
     return registry_queries.open_item(unit, document_id, settings(), principal).model_dump(mode="json")
 
 
@@ -82,9 +79,6 @@ def correct_metadata(unit: str, document_id: str) -> dict[str, Any]:
     """A correction of the item's metadata: a new version keeping the old values."""
     principal = principal_of(blueprint.current_request)
     principal.require_unit(unit)
-    owner = registry_queries.document_unit(document_id)
-    if owner is not None and owner != principal.unit:
-        raise AccessDenied(f"document {document_id} belongs to another unit")
     body = CorrectionBody.model_validate(blueprint.current_request.json_body or {})
     corrected = corrections.correct_metadata(unit, document_id, principal, body.changes, body.reason)
     return {"entry": corrected.entry.model_dump(mode="json"), "version": corrected.version,

@@ -87,6 +87,10 @@ class InProcessLambdas:
     def register(self, spec: FunctionSpec) -> None:
         self._specs[spec.name] = spec
 
+    def handler(self, name: str) -> Callable[[Any, Any], Any]:
+        """The callable named by a registered function's Handler (imported once)."""
+        return self._handler(name)
+
     def _handler(self, name: str) -> Callable[[Any, Any], Any]:
         with self._import_lock:
             if name not in self._handlers:

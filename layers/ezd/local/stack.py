@@ -203,9 +203,8 @@ class LocalStack:
             def log_message(self, *args: Any) -> None:
                 return None
 
-        api_spec = self.runtime._specs[self.provisioned.name("ApiFunction")]  # noqa: SLF001
-        module = lambda_runtime._load_module(api_spec.code_dir, api_spec.handler.rsplit(".", 1)[0])  # noqa: SLF001
-        app = getattr(module, api_spec.handler.rsplit(".", 1)[1])
+        # The same Chalice app object the ApiFunction's Handler names, served as API Gateway would.
+        app = self.runtime.handler(self.provisioned.name("ApiFunction"))
         config = Config.create(chalice_app=app, app_name="ezd-api", chalice_stage="local")
         server = create_local_server(app, config, "127.0.0.1", self.api_port)
         # The same request handler, without an access-log line per request.

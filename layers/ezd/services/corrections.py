@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ezd.adapters import registry_store
-from ezd.errors import NotFound, ValidationFailed
+from ezd.errors import AccessDenied, NotFound, ValidationFailed
 from ezd.models.audit import Actor
 from ezd.models.intake import Access
 from ezd.models.letters import Sender
@@ -47,8 +47,10 @@ def correct_metadata(unit: str, document_id: str, principal: Principal, changes:
         raise ValidationFailed("say why the metadata are corrected")
     for _ in range(MAX_ATTEMPTS):
         document = registry_store.get_document(document_id)
-        if document is None or document.unit != unit:
+        if document is None:
             raise NotFound(f"no document {document_id} in unit {unit}")
+        if document.unit != unit:
+            raise AccessDenied(f"document {document_id} belongs to another unit")
         diff = _diff(document, changes)
         if not diff:
             raise ValidationFailed("nothing to correct: the values are the same")

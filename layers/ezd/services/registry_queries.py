@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from ezd.adapters import archive, registry_store
 from ezd.config import Settings
-from ezd.errors import NotFound, ValidationFailed
+from ezd.errors import AccessDenied, NotFound, ValidationFailed
 from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
 from ezd.models.audit import Actor
@@ -90,10 +90,10 @@ def _link(blob_bucket: str, key: str, filename: str, size: int, sha256: str, mim
 
 def open_item(unit: str, document_id: str, settings: Settings, viewer: Principal | None = None) -> RegistryItemView:
     document = registry_store.get_document(document_id)
-    # An item of another unit is reported as absent only after the caller's unit is
-    # checked by the API; here a mismatch is simply "not in this unit".
-    if document is None or document.unit != unit:
+    if document is None:
         raise NotFound(f"no document {document_id} in unit {unit}")
+    if document.unit != unit:
+        raise AccessDenied(f"document {document_id} belongs to another unit")
     view = _view(document, settings.download_link_seconds)
     if viewer is not None and document.entry.access == "niepubliczny":
         # Who opened a non-public document is part of its metryka.
@@ -102,10 +102,6 @@ def open_item(unit: str, document_id: str, settings: Settings, viewer: Principal
                      "viewed", document_id=document_id, summary="Wyświetlenie dokumentu niepublicznego")
     return view
 
-
-def document_unit(document_id: str) -> str | None:
-    document = registry_store.get_document(document_id)
-    return document.unit if document else None
 
 
 def _view(document: DocumentRecord, seconds: int) -> RegistryItemView:
