@@ -5,7 +5,15 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint clean bench
+.PHONY: install system-packages run test test-dates lint clean bench
+
+# Debian packages the tests use: faketime runs the date-sensitive tests under fixed clocks.
+DEBIAN_PACKAGES := faketime
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Clocks for `make test-dates` (UTC): 24 December (a holiday since 2025), the last day of
+# February in a leap year, the Friday before the 1–3 May weekend, and the first minutes of a
+# year in Poland while it is still the old year in UTC.
+TEST_DATES := "2026-12-24 10:00:00" "2028-02-29 12:00:00" "2027-04-30 14:00:00" "2026-12-31 23:15:00"
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +22,25 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
 ## Start the whole system locally (moto, real ASL, ePUAP simulator, API on :8000).
 run: install
 	$(BIN)/python -m ezd.local.run
 
-## Lint the deployable template, then run every test.
-test: install lint
+## Lint the deployable template, then run every test, then the date-sensitive ones again
+## under fixed clocks.
+test: install system-packages lint
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(MAKE) --no-print-directory test-dates
+
+test-dates: install system-packages
+	@for d in $(TEST_DATES); do echo "== the clock at $$d UTC"; \
+	  TZ=UTC faketime "$$d" $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile -p no:cacheprovider -m dates || exit 1; \
+	done
 
 lint: install
 	$(BIN)/cfn-lint infra/template.yaml

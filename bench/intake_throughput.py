@@ -444,7 +444,7 @@ def check_and_collect_outcomes(
     """Every letter registered once, signature valid, registers 1..n per unit. Raises otherwise."""
     from ezd.adapters import registry_store
     from ezd.adapters.aws import client
-    from ezd.services.timezone import local_year
+    from ezd.clock import local_year
 
     problems: list[str] = []
     outcomes = {}

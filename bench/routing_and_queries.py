@@ -279,7 +279,7 @@ def registered_documents(n: int, year: int, first_number: int, rng: random.Rando
     from ezd.models.intake import StoredBlob
     from ezd.models.letters import Sender
     from ezd.models.registry import DocumentRecord, RegistryEntry, registry_number
-    from ezd.services.timezone import local_date
+    from ezd.clock import local_date
 
     start = datetime(year, 1, 2, 7, 0, tzinfo=timezone.utc)
     for i in range(n):
@@ -677,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(20261122)
         from ezd.adapters import workflows
         from ezd.services.auth import principal_for
-        from ezd.services.timezone import local_date, now_utc
+        from ezd.clock import local_date, now_utc
 
         year = local_date(now_utc()).year
 

@@ -13,11 +13,13 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ezd import clock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -151,9 +153,29 @@ class Deliverer:
             time.sleep(0.1)
         raise AssertionError(f"execution {intake_id} neither ended nor waits for a person after {timeout}s")
 
+    def deliver_as_received(self, unit: str, raw: bytes, delivered_at: datetime, filename: str = "pismo.xml"):
+        """A letter that ePUAP received at ``delivered_at`` (its UPP time), collected now:
+        what the poller hands to the intake after a box was not collected for a while."""
+        from ezd.adapters import directory_store
+        from ezd.config import settings
+        from ezd.models.epuap import PulledDocument
+        from ezd.services.delivery import accept_epuap_document
+
+        box = directory_store.get_unit(unit)
+        document = PulledDocument(
+            sender_id="jan.kowalski", sender_type="F", sender_first_name="Jan", sender_name="Kowalski",
+            delivered_at=delivered_at, box_name=box.box_name, box_address=box.esp_address,
+            filename=filename, content_type="text/xml", content=raw,
+        )
+        request = accept_epuap_document(document, "pull", settings(), unit=box)
+        self.wait_finished(request.intake_id)
+        from ezd.adapters import registry_store
+
+        return registry_store.outcome_of_intake(request.intake_id)
+
     def deliver(self, unit: str, raw: bytes, filename: str = "pismo.xml"):
         """Send, collect by WS-Pull, and wait for this delivery's outcome and execution."""
-        before = datetime.now(timezone.utc)
+        before = clock.now_utc()
         self.send(unit, raw, filename)
         self.poll(unit)
         # The first outcome since sending is this delivery's registration; a concurrent

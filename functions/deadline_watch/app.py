@@ -5,7 +5,7 @@ from typing import Any
 
 from ezd.observability import MetricUnit, tools
 from ezd.services.deadline_watch import notify_due
-from ezd.services.timezone import local_date, now_utc
+from ezd import clock
 
 logger, tracer, metrics = tools("deadline-watch")
 
@@ -14,7 +14,7 @@ logger, tracer, metrics = tools("deadline-watch")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    today = date.fromisoformat(event["today"]) if event.get("today") else local_date(now_utc())
+    today = date.fromisoformat(event["today"]) if event.get("today") else clock.today()
     reports = notify_due(today, int(event.get("within_days", 7)), event.get("unit"))
     overdue = sum(len(r.overdue) for r in reports)
     metrics.add_metric(name="CasesOverdue", unit=MetricUnit.Count, value=overdue)

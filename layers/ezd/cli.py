@@ -11,10 +11,11 @@ import json
 import os
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ezd import clock
 from ezd.local.stack import StackInfo, repository_root
 
 
@@ -45,7 +46,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
         sys.exit(f"unknown unit {args.unit}")
     skrytka = EpuapSkrytkaClient(f"{info.epuap_url}/pk_external_ws/services/skrytka", podmiot="obywatel")
     sender = SenderProfile(identifier="ezd-cli", type="F", first_name="Jan", name="Kowalski", consent=True)
-    started = datetime.now(timezone.utc)
+    started = clock.now_utc()
     pending: list[tuple[str, str]] = []
     for name in args.files:
         raw = Path(name).read_bytes()
@@ -93,13 +94,14 @@ def cmd_registry(args: argparse.Namespace) -> int:
     from ezd.services.registry_queries import intake_report, report_csv
 
     _stack(args)
-    report = intake_report(args.unit, date.fromisoformat(args.date))
+    day = date.fromisoformat(args.date) if args.date else clock.today()
+    report = intake_report(args.unit, day)
     if args.format == "csv":
         sys.stdout.write(report_csv(report))
     elif args.format == "json":
         _print(report.model_dump(mode="json"))
     else:
-        print(f"Raport podawczy {args.unit} {args.date}: {report.count} przesyłek")
+        print(f"Raport podawczy {args.unit} {day}: {report.count} przesyłek")
         for line in report.lines:
             print(f"{line.registry_number:>14}  {line.received_at[11:19]}  {line.channel:<9} "
                   f"{line.sender[:30]:<30}  {line.sender_address[:30]:<30}  {line.title[:60]}")
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
     registry = sub.add_parser("registry", help="the daily intake report (raport podawczy)")
     registry.add_argument("--unit", required=True)
-    registry.add_argument("--date", default=date.today().isoformat())
+    registry.add_argument("--date", help="YYYY-MM-DD (default: today in Poland)")
     registry.add_argument("--format", choices=["table", "csv", "json"], default="table")
     registry.set_defaults(func=cmd_registry)
 

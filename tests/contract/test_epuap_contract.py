@@ -23,6 +23,7 @@ from ezd.adapters.epuap_client import EpuapPullClient, EpuapSkrytkaClient
 from ezd.adapters.epuap_soap import EpuapFault, EpuapUnavailable
 from ezd.errors import TransientFault
 from ezd.models.epuap import EpuapStatus, PulledDocument, PullQuery, SenderProfile
+from ezd import clock
 
 if TYPE_CHECKING:  # the fixture's type; conftest is not importable as a module here
     from conftest import Simulated
@@ -82,7 +83,7 @@ def test_contract_schemas_present(epuap_schema_file, epuap_schema) -> None:  # t
 
 def test_nadaj_then_pull_then_confirm(simulator: Simulated) -> None:
     pull = pull_client(simulator)
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = clock.now_utc() - timedelta(seconds=1)
     result = skrytka_client(simulator).nadaj(
         UNIT_BOX,
         LETTER,
@@ -92,7 +93,7 @@ def test_nadaj_then_pull_then_confirm(simulator: Simulated) -> None:
         sender=CITIZEN,
         content_type="text/xml",
     )
-    after = datetime.now(timezone.utc) + timedelta(seconds=1)
+    after = clock.now_utc() + timedelta(seconds=1)
     assert result.document_id and result.upp_id
 
     assert pull.pending_count() == 1

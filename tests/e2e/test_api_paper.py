@@ -18,7 +18,7 @@ import pytest
 
 from ezd.samples.letters import sample_pdf
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.dates]
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 NUMBER = re.compile(r"^RPW/(\d+)/(\d{4})$")

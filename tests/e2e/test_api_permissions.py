@@ -11,12 +11,12 @@ import base64
 import json
 import re
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from ezd.samples.letters import make_letter, sample_pdf
+from ezd import clock
 
 pytestmark = pytest.mark.stack
 
@@ -61,7 +61,7 @@ def paper_body(title: str) -> dict:
         "filename": "skan.pdf",
         "content_base64": base64.b64encode(sample_pdf(700, seed=time.time_ns())).decode(),
         "channel": "post",
-        "received_at": datetime.now(timezone.utc).isoformat(),
+        "received_at": clock.now_utc().isoformat(),
         "metadata": {
             "title": title,
             "sender": {"kind": "person", "first_names": "Jan", "surname": "Kowalski", "town": "Lublin", "country": "PL"},
@@ -114,7 +114,7 @@ def _call(api, method: str, path: str, unit: str, letters: dict[str, dict], *, u
 
 
 def _titles(api, unit: str) -> list[str]:
-    year = datetime.now(timezone.utc).year
+    year = clock.today().year
     return [e["title"] for e in api.call("GET", f"/units/{unit}/registry?year={year}", user=f"{unit.lower()}.sekretariat").body["items"]]
 
 
@@ -201,7 +201,7 @@ def _bad_tokens(api) -> dict[str, str]:
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     tokens = {
         "expired": issue_token(login, api.secret, lifetime=-60),
-        "expired_long_ago": issue_token(login, api.secret, now=time.time() - 30 * 24 * 3600),
+        "expired_long_ago": issue_token(login, api.secret, now=clock.timestamp() - 30 * 24 * 3600),
         "wrong_secret": issue_token(login, api.secret + "x"),
         "flipped_signature": f"{body}.{flipped}",
         "swapped_body": f"{other_body}.{signature}",
@@ -256,7 +256,7 @@ def test_push_for_another_units_box_is_refused(api, letters):
     box = directory_store.get_unit(B)
     body = build_push_request(PulledDocument(
         sender_id="jan.kowalski", sender_type="F", sender_first_name="Jan", sender_name="Kowalski",
-        delivered_at=datetime.now(timezone.utc), box_name=box.box_name, box_address=box.esp_address,
+        delivered_at=clock.now_utc(), box_name=box.box_name, box_address=box.esp_address,
         filename="pismo.xml", content_type="text/xml", content=make_letter(title=title),
     ))
     response = api.call("POST", f"/epuap/push/{A}", raw=body, content_type="text/xml; charset=utf-8")
@@ -279,7 +279,7 @@ def test_push_to_an_unknown_unit_is_refused(api):
 
     box = directory_store.get_unit(A)
     body = build_push_request(PulledDocument(
-        sender_id="jan.kowalski", sender_type="F", delivered_at=datetime.now(timezone.utc), box_name=box.box_name,
+        sender_id="jan.kowalski", sender_type="F", delivered_at=clock.now_utc(), box_name=box.box_name,
         box_address=box.esp_address, filename="pismo.xml", content=make_letter(title=f"Nikt {time.time_ns()}"),
     ))
     response = api.call("POST", "/epuap/push/NIEISTNIEJE", raw=body, content_type="text/xml")

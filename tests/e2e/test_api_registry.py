@@ -15,7 +15,7 @@ import itertools
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,9 @@ import pytest
 from lxml import etree
 
 from ezd.samples.letters import make_letter, make_signer, sample_pdf, sign_letter
+from ezd import clock
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.dates]
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 _seeds = itertools.count(1)
@@ -89,7 +90,7 @@ def get(api, unit: str, path: str, user: str | None = None):
 
 def deliver_by_epuap(deliverer, unit: str, raw: bytes):
     """Send to the unit's ePUAP box, collect by WS-Pull, and return this delivery's outcome."""
-    before = datetime.now(timezone.utc)
+    before = clock.now_utc()
     deliverer.send(unit, raw)
     deliverer.poll(unit)
     # The first outcome since sending is this delivery's registration; a concurrent poll of
@@ -421,7 +422,7 @@ def push_body(unit: str, raw: bytes, delivered_at: datetime | None = None) -> by
     box = directory_store.get_unit(unit)
     return build_push_request(PulledDocument(
         sender_id="jan.kowalski", sender_type="F", sender_first_name="Jan", sender_name="Kowalski",
-        delivered_at=delivered_at or datetime.now(timezone.utc), box_name=box.box_name, box_address=box.esp_address,
+        delivered_at=delivered_at or clock.now_utc(), box_name=box.box_name, box_address=box.esp_address,
         filename="pismo.xml", content_type="text/xml", content=raw,
     ))
 
@@ -447,7 +448,7 @@ def wait_intake(api, unit: str, intake_id: str, timeout: float = 30.0) -> dict:
 def test_epuap_push_registers_the_letter_once(api, unique_letter):
     unit = "SP45"
     raw = unique_letter(title=f"Skarga na ocenę z zachowania {time.time_ns()}")
-    delivered = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=3)
+    delivered = clock.now_utc().replace(microsecond=0) - timedelta(minutes=3)
     body = push_body(unit, raw, delivered)
 
     response, answer = push(api, unit, body)

@@ -8,12 +8,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ezd.samples.letters import hostile_samples, make_letter
+from ezd import clock
+
+# Dates matter here: CI runs this module again under several fixed clocks (Makefile).
+pytestmark = pytest.mark.dates
 
 
 def _ezd(stack, *args: str) -> subprocess.CompletedProcess:
@@ -53,7 +56,7 @@ def test_intake_prints_one_json_line_per_file_and_accumulates(stack, letters):
         assert {"file", "status", "registry_number", "document_id", "error_code", "signature", "certificate"} <= set(row)
     assert [r["status"] for r in rows[:3]] == ["registered", "registered", "duplicate"]
     assert rows[2]["registry_number"] == rows[0]["registry_number"]
-    assert sorted(r["registry_number"] for r in rows[:2]) == [f"RPW/1/{date.today().year}", f"RPW/2/{date.today().year}"]
+    assert sorted(r["registry_number"] for r in rows[:2]) == [f"RPW/1/{clock.today().year}", f"RPW/2/{clock.today().year}"]
     assert (rows[0]["signature"], rows[0]["certificate"]) == ("valid", "trusted")
     assert (rows[1]["signature"], rows[1]["certificate"]) == ("absent", "none")
     assert (rows[3]["status"], rows[3]["error_code"]) == ("rejected", "FORBIDDEN_FILE_TYPE")
@@ -61,14 +64,14 @@ def test_intake_prints_one_json_line_per_file_and_accumulates(stack, letters):
 
     second = _ezd(stack, "intake", letters("d.xml", make_letter(title="Wniosek o zaświadczenie")), "--unit", "SP20")
     (row,) = _lines(second)
-    assert row["registry_number"] == f"RPW/3/{date.today().year}"
+    assert row["registry_number"] == f"RPW/3/{clock.today().year}"
 
-    report = _ezd(stack, "registry", "--unit", "SP20", "--date", date.today().isoformat(), "--format", "csv")
+    report = _ezd(stack, "registry", "--unit", "SP20", "--date", clock.today().isoformat(), "--format", "csv")
     assert report.returncode == 0, report.stderr
     table = list(csv.DictReader(io.StringIO(report.stdout)))
-    assert [r["registry_number"] for r in table] == [f"RPW/{n}/{date.today().year}" for n in (1, 2, 3)]
+    assert [r["registry_number"] for r in table] == [f"RPW/{n}/{clock.today().year}" for n in (1, 2, 3)]
     assert {r["title"] for r in table} >= {"Skarga na hałas", "Wniosek o zaświadczenie"}
-    text = _ezd(stack, "registry", "--unit", "SP20", "--date", date.today().isoformat())
+    text = _ezd(stack, "registry", "--unit", "SP20", "--date", clock.today().isoformat())
     assert "Raport podawczy SP20" in text.stdout and "Skarga na hałas" in text.stdout
 
 

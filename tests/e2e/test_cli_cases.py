@@ -11,7 +11,13 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from ezd.adapters.aws import client
+from ezd import clock
+
+# Dates matter here: CI runs this module again under several fixed clocks (Makefile).
+pytestmark = pytest.mark.dates
 
 
 def _ezd(stack, *args: str) -> subprocess.CompletedProcess:
@@ -21,7 +27,7 @@ def _ezd(stack, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_spis_overdue_and_a_tampered_metryka(stack, api, deliverer, unique_letter):
-    year = date.today().year
+    year = clock.today().year
     doc = deliverer.deliver("SP18", unique_letter(title="Wniosek o udostępnienie informacji publicznej")).document_id
     opened = api.call("POST", "/units/SP18/cases", user="sp18.dyrektor",
                       json_body={"jrwa_symbol": "051", "title": "Informacja publiczna – budżet",

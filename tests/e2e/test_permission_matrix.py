@@ -28,13 +28,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from ezd.samples.letters import make_letter, sample_pdf
+from ezd import clock
 
 pytestmark = pytest.mark.stack
 
@@ -107,7 +107,7 @@ def _paper(world: World, res: dict) -> dict:
         "filename": "skan.pdf",
         "content_base64": base64.b64encode(sample_pdf(700, seed=time.time_ns())).decode(),
         "channel": "post",
-        "received_at": datetime.now(timezone.utc).isoformat(),
+        "received_at": clock.now_utc().isoformat(),
         "metadata": {
             "title": _unique(f"Pismo w sprawie dziennika do {world.unit}"),
             "sender": {"kind": "person", "first_names": "Jan", "surname": "Kowalski", "town": "Lublin", "country": "PL"},
@@ -132,7 +132,7 @@ def _rules(world: World, res: dict) -> dict:
                        "pattern": "macierz uprawnień próbna", "jrwa_symbol": "051", "priority": 5}]}
 
 
-TODAY = datetime.now(timezone.utc).date().isoformat()
+TODAY = clock.today().isoformat()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pytest
 
 from ezd.models.audit import SYSTEM, Actor, AuditAction
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.dates]
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETARY = Actor(login="akowalska", full_name="Anna Kowalska", position="sekretarz szkoły")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
-from datetime import datetime, timezone
 
 import pytest
 from lxml import etree
@@ -21,6 +20,10 @@ from ezd.config import settings
 from ezd.errors import TransientFault
 from ezd.samples.letters import hostile_samples, make_signer, sample_pdf, sign_letter, tamper
 from ezd.services.delivery import accept_epuap_document
+from ezd import clock
+
+# Dates matter here: CI runs this module again under several fixed clocks (Makefile).
+pytestmark = pytest.mark.dates
 
 
 def _register_numbers(unit: str, year: int) -> list[int]:
@@ -55,7 +58,7 @@ def test_signed_letter_is_registered_archived_receipted_and_notified(stack, deli
     assert archive.read(original.bucket, original.key) == raw
     retention = archive.retention_of(original.bucket, original.key)
     assert retention["Mode"] == "COMPLIANCE"
-    assert retention["RetainUntilDate"] > datetime.now(timezone.utc)
+    assert retention["RetainUntilDate"] > clock.now_utc()
     # The attachment decoded, stored on its own.
     (attachment,) = document.attachments
     assert archive.read(attachment.bucket, attachment.key) == pdf
@@ -92,7 +95,7 @@ def test_trusted_tampered_and_unsigned_letters_are_all_registered_with_their_rep
 
 def test_concurrent_deliveries_get_consecutive_numbers(stack, deliverer, unique_letter):
     letters = [unique_letter() for _ in range(16)]
-    before = datetime.now(timezone.utc)
+    before = clock.now_utc()
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda raw: deliverer.send("SP3", raw), letters))
     deliverer.poll("SP3")
@@ -107,7 +110,7 @@ def test_second_pull_before_confirmation_is_a_duplicate_with_the_first_number(st
     from ezd.adapters import directory_store
 
     raw = unique_letter()
-    before = datetime.now(timezone.utc)
+    before = clock.now_utc()
     deliverer.send("SP4", raw)
     unit = directory_store.get_unit("SP4")
     pull = EpuapPullClient(f"{settings().epuap_endpoint}/pull", unit.podmiot, unit.box_name, unit.esp_address)
@@ -141,7 +144,7 @@ def test_letter_stays_in_epuap_until_stored(stack, deliverer, unique_letter, mon
     assert report.units[0].collected == 0 and "staging bucket unavailable" in report.units[0].error
     assert deliverer.stack.simulator.box_stats("/sp5lublin/SkrytkaESP")["waiting"] == 1
     monkeypatch.undo()
-    before = datetime.now(timezone.utc)
+    before = clock.now_utc()
     deliverer.poll("SP5")
     assert deliverer.outcomes("SP5", raw, since=before)[0].status == "registered"
     assert deliverer.stack.simulator.box_stats("/sp5lublin/SkrytkaESP")["waiting"] == 0
@@ -172,7 +175,7 @@ def test_exhausted_retries_keep_the_original_and_register_nothing(stack, deliver
     assert "RuntimeError" in outcome.error_message
     (record,) = [r for r in registry_store.list_quarantine("SP8") if r.intake_id == outcome.intake_id]
     assert archive.read(record.bucket, record.key) == raw
-    assert registry_store.current_counter("SP8", datetime.now().year) == 0
+    assert registry_store.current_counter("SP8", clock.today().year) == 0
 
 
 def _push_empty_document(api, deliverer, unit: str):
@@ -182,7 +185,7 @@ def _push_empty_document(api, deliverer, unit: str):
     from ezd.models.epuap import PulledDocument
 
     box = directory_store.get_unit(unit)
-    document = PulledDocument(sender_id="jan.kowalski", sender_type="F", delivered_at=datetime.now(timezone.utc),
+    document = PulledDocument(sender_id="jan.kowalski", sender_type="F", delivered_at=clock.now_utc(),
                               box_name=box.box_name, box_address=box.esp_address, filename="pusty.xml", content=b"")
     response = api.call("POST", f"/epuap/push/{unit}", raw=build_push_request(document), content_type="text/xml")
     assert response.status == 200, response.raw
@@ -194,7 +197,7 @@ def _push_empty_document(api, deliverer, unit: str):
 def test_hostile_input_is_quarantined_with_its_code(stack, api, deliverer, case):
     raw, expected_code = hostile_samples()[case]
     unit = "SP9"
-    year = datetime.now().year
+    year = clock.today().year
     counter_before = registry_store.current_counter(unit, year)
     name = "pismo.xml" if case != "not_xml_pdf" else "pismo.pdf"
     outcome = deliverer.deliver(unit, raw, name) if raw else _push_empty_document(api, deliverer, unit)

@@ -12,6 +12,10 @@ from datetime import date, timedelta
 import pytest
 
 from ezd.adapters import routing_store
+from ezd import clock
+
+# Dates matter here: CI runs this module again under several fixed clocks (Makefile).
+pytestmark = pytest.mark.dates
 
 
 def _execution_status(deliverer, intake_id: str) -> str:
@@ -101,7 +105,7 @@ def test_unclassified_waits_for_the_clerk_then_is_returned_and_redecreed(api, de
 
     decreed = api.call("POST", f"/units/SP13/documents/{doc}/decretations", user="sp13.dyrektor",
                        json_body={"login": "sp13.kadry", "note": "Proszę o przygotowanie odpowiedzi",
-                                  "deadline": (date.today() + timedelta(days=7)).isoformat()})
+                                  "deadline": (clock.today() + timedelta(days=7)).isoformat()})
     assert decreed.status == 200
     _wait_for(lambda: _waiting_for(doc, "decision"), what="the new assignee's decision")
     inbox = api.call("GET", "/units/SP13/inbox", user="sp13.kadry").body["items"]
@@ -144,7 +148,7 @@ def registered(deliverer, unique_letter):
 
 
 def test_case_lifecycle_spis_and_metryka(api, registered):
-    year = date.today().year
+    year = clock.today().year
     doc1 = registered("SP15", "Wniosek o wydanie duplikatu świadectwa ukończenia szkoły")
     doc2 = registered("SP15", "Uzupełnienie wniosku o duplikat świadectwa")
     assert api.call("POST", "/units/SP15/cases", user="sp15.dyrektor",
@@ -193,7 +197,7 @@ def test_case_lifecycle_spis_and_metryka(api, registered):
 
 
 def test_concurrent_case_openings_never_share_a_reference(api):
-    year = date.today().year
+    year = clock.today().year
 
     def open_one(i: int) -> str:
         response = api.call("POST", "/units/SP16/cases", user="sp16.dyrektor",
@@ -230,12 +234,22 @@ def test_deadlines_suspension_and_the_overdue_watch(api, stack):
         notes = api.call("GET", "/units/SP17/my-notifications", user=user).body["items"]
         assert any(n["case_ref"] == ref and "po terminie" in n["message"] for n in notes)
 
+    # Ten days of suspension are added to the raw end of the term, which is then rolled
+    # to a working day again (art. 57 §4): not simply the old deadline plus ten days,
+    # since the old one may itself have been rolled past a weekend or a holiday.
+    from ezd.models.deadlines import DeadlinePreset, Suspension
+    from ezd.services.deadlines import case_deadline
+
+    start, end = clock.today(), clock.today() + timedelta(days=10)
     suspended = api.call("POST", f"/units/SP17/cases/{ref}/suspend", user="sp17.kadry",
-                         json_body={"start": date.today().isoformat(), "reason": "Oczekiwanie na opinię"}).body
+                         json_body={"start": start.isoformat(), "reason": "Oczekiwanie na opinię"}).body
     assert suspended["deadline"] is None  # the clock is stopped
     resumed = api.call("POST", f"/units/SP17/cases/{ref}/resume", user="sp17.kadry",
-                       json_body={"end": (date.today() + timedelta(days=10)).isoformat()}).body
-    assert date.fromisoformat(resumed["deadline"]) >= deadline + timedelta(days=10)
+                       json_body={"end": end.isoformat()}).body
+    initiated = date.fromisoformat(opened["initiated_on"])
+    assert date.fromisoformat(resumed["deadline"]) == case_deadline(
+        initiated, DeadlinePreset.ONE_MONTH, [Suspension(start=start, end=end, reason="x")])
+    assert date.fromisoformat(resumed["deadline"]) > deadline
 
 
 def test_a_unit_administrator_keeps_the_units_rules_and_model(api, deliverer, unique_letter):
@@ -305,3 +319,32 @@ def test_corrections_keep_the_old_values_and_enter_the_metryka(api, deliverer, u
     assert handed.status == 200 and handed.body["officer"] == "sp21.dyrektor"
     actions = [e["action"] for e in api.call("GET", f"/units/SP21/cases/{ref}/metryka", user="sp21.dyrektor").body["entries"]]
     assert actions.count("metadata_changed") >= 3  # the document's correction and the case's two changes
+
+
+def test_the_kpa_term_runs_from_the_date_of_receipt_not_from_the_opening(api, deliverer, unique_letter):
+    """A letter received 45 days ago whose case is opened only today: a one-month term
+    ended already, so the case is overdue the moment it is opened."""
+    from datetime import datetime, time as day_time
+
+    from ezd.models.deadlines import DeadlinePreset
+    from ezd.services.deadlines import case_deadline
+
+    received_on = clock.today() - timedelta(days=45)
+    received_at = datetime.combine(received_on, day_time(10, 30), tzinfo=clock.WARSAW)
+    outcome = deliverer.deliver_as_received(
+        "WOIW", unique_letter(title="Aneks nr 7 do arkusza organizacji SP 3 na rok 2026/2027"), received_at)
+    assert outcome.status == "registered", outcome
+    doc = outcome.document_id
+    _wait_for(lambda: _waiting_for(doc, "decision"), what="the decretation to WO-AO")
+
+    opened = api.call("POST", "/units/WOIW/cases", user="woiw.arkusze", json_body={
+        "jrwa_symbol": "410", "title": "Aneks nr 7 SP 3", "deadline_preset": "one_month", "document_id": doc})
+    assert opened.status == 201, opened.body
+    case = opened.body
+    assert case["initiated_on"] == received_on.isoformat()  # the case keeps both dates
+    assert clock.local_date(datetime.fromisoformat(case["opened_at"])) == clock.today()
+    expected = case_deadline(received_on, DeadlinePreset.ONE_MONTH)
+    assert case["deadline"] == expected.isoformat() and expected < clock.today()
+
+    overdue = api.call("GET", "/units/WOIW/overdue?days=0", user="woiw.arkusze").body["overdue"]
+    assert case["ref"] in [c["ref"] for c in overdue]

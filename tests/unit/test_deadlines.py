@@ -365,3 +365,9 @@ def test_cli_usage_errors(argv, capsys):
 def test_cli_main_in_process(capsys):
     assert deadline_cli.main(["--from", "2024-01-31", "--term", "1m"]) == 0
     assert capsys.readouterr().out == "2024-02-29\n"
+
+
+def test_a_month_from_the_first_of_october_ends_on_the_second_of_november():
+    """The issue's example: received 2026-10-01, one month: 1 November is All Saints'
+    Day (and a Sunday), so the last day is Monday 2 November, whenever the case is opened."""
+    assert case_deadline(date(2026, 10, 1), DeadlinePreset.ONE_MONTH) == date(2026, 11, 2)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from ezd.adapters.aws import client
+from ezd.clock import now_utc
 from ezd.errors import TransientFault
 
 
@@ -70,7 +71,7 @@ def put_locked_once(
         if stored and stored != digest:
             raise ArchiveConflict(f"{bucket}/{key} holds other content")
         return key, digest
-    retain_until = datetime.now(timezone.utc) + timedelta(days=retention_days)
+    retain_until = now_utc() + timedelta(days=retention_days)
     try:
         client("s3").put_object(
             Bucket=bucket,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -21,6 +21,7 @@ from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidDigest
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
+from ezd.clock import now_utc
 from ezd.adapters.safe_xml import hardened_parser, parse_untrusted_xml
 from ezd.adapters.trust_store import TrustStore
 from ezd.models.signatures import CertificateStatus, SignatureDetail, SignatureReport
@@ -227,7 +228,7 @@ def verify_xades(raw: bytes, trust_store: TrustStore | None = None, *, at: datet
     """
     root = parse_untrusted_xml(raw)
     store = trust_store if trust_store is not None else TrustStore.from_env()
-    now = datetime.now(timezone.utc)
+    now = now_utc()
     details = [
         _guarded_check(root, index, signature, store, at or now)
         for index, signature in enumerate(top_level_signatures(root))

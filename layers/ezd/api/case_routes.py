@@ -12,7 +12,7 @@ from ezd.api.common import Blueprint, csv_response, date_param, handled, int_par
 from ezd.errors import ValidationFailed
 from ezd.models.cases import DeadlinePresetName
 from ezd.services import case_log, cases, deadline_watch
-from ezd.services.timezone import local_date, now_utc
+from ezd import clock
 
 blueprint = Blueprint(__name__)
 
@@ -125,7 +125,7 @@ def spis_spraw(unit: str) -> Any:
     q = query(blueprint.current_request)
     if not q.get("cell") or not q.get("jrwa"):
         raise ValidationFailed("cell and jrwa are required")
-    year = int_param(q.get("year"), "year", local_date(now_utc()).year)
+    year = int_param(q.get("year"), "year", clock.today().year)
     lines = cases.spis_spraw(unit, q["cell"], q["jrwa"], year, principal)
     if q.get("format") == "csv":
         return csv_response(cases.spis_csv(lines), f"spis-spraw-{unit}-{q['cell']}-{q['jrwa']}-{year}.csv")
@@ -157,5 +157,5 @@ def overdue(unit: str) -> dict[str, Any]:
     principal = _principal_in(unit)
     principal.require_role(unit, "manager", "case_officer")
     q = query(blueprint.current_request)
-    today = date_param(q.get("today"), "today") or local_date(now_utc())
+    today = date_param(q.get("today"), "today") or clock.today()
     return deadline_watch.due_report(unit, today, int_param(q.get("days"), "days", 7)).model_dump(mode="json")

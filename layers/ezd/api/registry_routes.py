@@ -23,7 +23,7 @@ from ezd.services import corrections, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document, accept_paper_letter
 from ezd.services.quarantine import quarantine_raw
-from ezd.services.timezone import now_utc
+from ezd.clock import today
 
 blueprint = Blueprint(__name__)
 SOAP_TYPES = ["text/xml", "application/soap+xml", "application/xml"]
@@ -48,7 +48,7 @@ def list_register(unit: str) -> dict[str, Any]:
     q = query(blueprint.current_request)
     page = registry_queries.list_register(
         unit,
-        int_param(q.get("year"), "year", now_utc().year),
+        int_param(q.get("year"), "year", today().year),
         limit=int_param(q.get("limit"), "limit", 50),
         page_token=q.get("page_token"),
         date_from=date_param(q.get("date_from"), "date_from"),
@@ -91,7 +91,7 @@ def intake_report(unit: str) -> Any:
     """The raport podawczy of a day, as JSON or (format=csv) CSV."""
     principal_of(blueprint.current_request).require_unit(unit)
     q = query(blueprint.current_request)
-    day = date_param(q.get("date"), "date") or now_utc().date()
+    day = date_param(q.get("date"), "date") or today()
     report = registry_queries.intake_report(unit, day)
     if q.get("format") == "csv":
         return csv_response(registry_queries.report_csv(report), f"raport-podawczy-{unit}-{day}.csv")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
 from typing import Any
+from ezd.clock import now_utc
 
 
 def _object_id(args: argparse.Namespace) -> str:
@@ -81,7 +81,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         if args.format == "html":
             verified = [audit.verify(object_id)]
     if args.format == "html":
-        text = render_html(header, entries, verification=verified, generated_at=datetime.now(timezone.utc))
+        text = render_html(header, entries, verification=verified, generated_at=now_utc())
     elif args.format == "csv":
         text = export_csv(entries)
     else:

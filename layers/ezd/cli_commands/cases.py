@@ -20,14 +20,17 @@ def cmd_cases(args: argparse.Namespace) -> int:
     from ezd.cli import _stack
     from ezd.services.cases import spis_csv, spis_spraw
 
+    from ezd.clock import today
+
     _stack(args)
-    lines = spis_spraw(args.unit, args.cell, args.jrwa, args.year, _operator(args.unit))
+    year = args.year or today().year
+    lines = spis_spraw(args.unit, args.cell, args.jrwa, year, _operator(args.unit))
     if args.format == "csv":
         sys.stdout.write(spis_csv(lines))
     elif args.format == "json":
         print(json.dumps([line.model_dump() for line in lines], ensure_ascii=False))
     else:
-        print(f"Spis spraw {args.unit} {args.cell} {args.jrwa} {args.year}: {len(lines)}")
+        print(f"Spis spraw {args.unit} {args.cell} {args.jrwa} {year}: {len(lines)}")
         for line in lines:
             print(f"{line.lp:>4}  {line.znak_sprawy:<22} {line.sprawa[:40]:<40} {line.od_kogo_wplynela[:24]:<24} "
                   f"{line.data_wszczecia}  {line.data_ostatecznego_zalatwienia or '—':<10}  {line.uwagi[:30]}")
@@ -37,10 +40,10 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_overdue(args: argparse.Namespace) -> int:
     from ezd.cli import _stack
     from ezd.services.deadline_watch import due_report
-    from ezd.services.timezone import local_date, now_utc
+    from ezd.clock import today as polish_today
 
     _stack(args)
-    today = date.fromisoformat(args.today) if args.today else local_date(now_utc())
+    today = date.fromisoformat(args.today) if args.today else polish_today()
     report = due_report(args.unit, today, args.days)
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
@@ -57,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cases.add_argument("--unit", required=True)
     cases.add_argument("--cell", required=True, help="komórka, e.g. DYR or WO-AO")
     cases.add_argument("--jrwa", required=True, help="JRWA class, e.g. 410")
-    cases.add_argument("--year", type=int, default=date.today().year)
+    cases.add_argument("--year", type=int, help="the year of the spis (default: this year in Poland)")
     cases.add_argument("--format", choices=["table", "csv", "json"], default="table")
     cases.set_defaults(func=cmd_cases)
 

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from werkzeug.exceptions import HTTPException
@@ -29,6 +29,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from ezd.clock import now_utc
 from ezd.adapters import epuap_soap as soap
 from ezd.adapters.epuap_client import post_soap
 from ezd.adapters.epuap_soap import EpuapFault, EpuapUnavailable
@@ -77,7 +78,7 @@ def _normalise_address(address: str) -> str:
 
 def _now_ms() -> datetime:
     # Milliseconds: what goes over the wire, so a round trip compares equal.
-    now = datetime.now(timezone.utc)
+    now = now_utc()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from ezd.clock import now_utc
 
 
 def _name(common_name: str) -> x509.Name:
@@ -28,7 +29,7 @@ def ensure_seal(path: Path) -> Path:
     if path.exists():
         return path
     key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now_utc()
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name("EZD local registry seal"))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+_WARSAW = ZoneInfo("Europe/Warsaw")
 
 CaseStatus = Literal["open", "closed"]
 DeadlinePresetName = Literal[
@@ -38,6 +41,7 @@ class CaseOrigin(BaseModel):
     sender_reference: str | None = None
     letter_date: str | None = None
     registry_number: str | None = None
+    received_on: date | None = None  # data wpływu of the letter (Polish date)
 
 
 class Case(BaseModel):
@@ -56,6 +60,10 @@ class Case(BaseModel):
     officer_name: str
     opened_at: datetime
     opened_by: str
+    # The day the proceedings began (KPA art. 61 §3): the date of receipt of the letter
+    # that started the case, or the opening day of a case of the authority's own
+    # initiative. Deadlines run from it, not from the day the case was opened.
+    initiated_on: date | None = None
     origin: CaseOrigin | None = None
     status: CaseStatus = "open"
     closed_at: datetime | None = None
@@ -68,6 +76,13 @@ class Case(BaseModel):
     continued_as: str | None = None
     reopened: list[datetime] = []
     version: int = 1
+
+    @model_validator(mode="after")
+    def _initiated(self) -> "Case":
+        if self.initiated_on is None:
+            # Cases stored before the day of initiation was kept began when they were opened.
+            self.initiated_on = self.opened_at.astimezone(_WARSAW).date()
+        return self
 
 
 class CaseDocument(BaseModel):

@@ -22,6 +22,7 @@ from lxml import etree
 from signxml import SignatureReference, methods
 from signxml.xades import XAdESSigner
 
+from ezd.clock import now_utc
 from ezd.adapters.safe_xml import hardened_parser, parse_untrusted_xml
 from ezd.errors import RejectCode
 
@@ -270,7 +271,7 @@ def make_ca(name: str, issuer: SigningIdentity | None = None) -> SigningIdentity
 
     Valid from five years ago, so that it covers the whole life of an expired signer.
     """
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now_utc()
     not_before, not_after = now - dt.timedelta(days=5 * 365), now + dt.timedelta(days=3650)
     return _cached(
         ("ca", name, _fingerprint(issuer)),
@@ -280,7 +281,7 @@ def make_ca(name: str, issuer: SigningIdentity | None = None) -> SigningIdentity
 
 def make_signer(name: str, ca: SigningIdentity | None = None, *, expired: bool = False) -> SigningIdentity:
     """A signing certificate issued by ``ca`` (self-signed when None); ``expired`` ended a month ago. Cached."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now_utc()
     if expired:
         not_before, not_after = now - dt.timedelta(days=400), now - dt.timedelta(days=30)
     else:

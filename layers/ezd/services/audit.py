@@ -17,13 +17,14 @@ import hashlib
 import json
 import random
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterable
 
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 
 from ezd.adapters import audit_store
+from ezd.clock import now_utc
 from ezd.adapters.audit_store import ChainConflict
 from ezd.models.audit import (
     ACTION_LABELS_PL,
@@ -106,7 +107,7 @@ def record(
         entry = AuditEntry(
             object_id=object_id,
             seq=(head.seq + 1) if head else 1,
-            at=at or datetime.now(timezone.utc),
+            at=at or now_utc(),
             actor=actor,
             action=action,
             document_id=document_id,
@@ -140,7 +141,7 @@ def record_for_case_document(
     """One event that concerns both a case and one of its documents (attaching, signing a
     document of the case...): written to both chains with the same time, so that
     `metryka_entries` shows it once."""
-    moment = at or datetime.now(timezone.utc)
+    moment = at or now_utc()
     on_case = record(case_object(case_ref), actor, action, document_id=document_id, case_ref=case_ref,
                      summary=summary, details=details, at=moment)
     on_document = record(document_object(document_id), actor, action, document_id=document_id,

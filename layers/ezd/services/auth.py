@@ -11,10 +11,10 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 
 from pydantic import BaseModel
 
+from ezd import clock
 from ezd.adapters import directory_store
 from ezd.errors import AccessDenied, EzdError
 from ezd.models.directory import Role
@@ -54,7 +54,7 @@ def _unb64(text: str) -> bytes:
 
 
 def issue_token(login: str, secret: str, lifetime: int = TOKEN_LIFETIME_SECONDS, now: float | None = None) -> str:
-    claims = {"sub": login, "exp": int((now or time.time()) + lifetime)}
+    claims = {"sub": login, "exp": int((now or clock.timestamp()) + lifetime)}
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     signature = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"
@@ -71,7 +71,7 @@ def verify_token(token: str, secret: str, now: float | None = None) -> str:
         claims = json.loads(_unb64(body))
     except (ValueError, UnicodeDecodeError) as exc:
         raise Unauthenticated("malformed token") from exc
-    if claims.get("exp", 0) < (now or time.time()):
+    if claims.get("exp", 0) < (now or clock.timestamp()):
         raise Unauthenticated("token expired")
     return str(claims["sub"])
 

@@ -27,7 +27,7 @@ from ezd.services.auth import Principal
 from ezd.services.csv_export import write_csv
 from ezd.services.deadlines import case_deadline
 from ezd.services.routing import actor_of
-from ezd.services.timezone import WARSAW, local_date, now_utc
+from ezd.clock import WARSAW, local_date, now_utc, today
 
 MAX_ATTEMPTS = 60
 ARCHIVE_AFTER_FULL_YEARS = 2
@@ -37,11 +37,13 @@ class CaseStateError(EzdError):
     code = "CASE_STATE"
 
 
-def _deadline(opened_on: date, preset: DeadlinePresetName, suspensions: list[SuspensionPeriod]) -> date | None:
+def _deadline(initiated_on: date, preset: DeadlinePresetName, suspensions: list[SuspensionPeriod]) -> date | None:
+    """The art. 35 term runs from the day the proceedings began (the letter's date of
+    receipt), so a case opened late is due as early as the letter demands."""
     if preset == "none":
         return None
     periods = [Suspension(start=s.start, end=s.end, reason=s.reason) for s in suspensions]
-    return case_deadline(opened_on, DeadlinePreset(preset), periods)
+    return case_deadline(initiated_on, DeadlinePreset(preset), periods)
 
 
 def _case(unit: str, ref: str) -> Case:
@@ -106,7 +108,8 @@ def _create_case(unit: str, principal: Principal, *, jrwa_symbol: str, title: st
     leaf = jrwa.require_leaf(unit, jrwa_symbol)
     opened_at = now_utc()
     year = local_date(opened_at).year
-    deadline = _deadline(local_date(opened_at), deadline_preset, [])
+    initiated_on = origin.received_on if origin and origin.received_on and not continues else local_date(opened_at)
+    deadline = _deadline(initiated_on, deadline_preset, [])
     for attempt in range(MAX_ATTEMPTS):
         counter = case_store.current_counter(unit, cell, leaf.symbol, year)
         number = counter + 1
@@ -114,8 +117,8 @@ def _create_case(unit: str, principal: Principal, *, jrwa_symbol: str, title: st
             unit=unit, ref=case_reference(cell, leaf.symbol, number, year), cell=cell, jrwa_symbol=leaf.symbol,
             jrwa_heading=leaf.heading, category=leaf.category, plan_owner=leaf.owner, plan_version=leaf.version,
             year=year, number=number, title=title, officer=officer.login, officer_name=officer.full_name,
-            opened_at=opened_at, opened_by=principal.login, origin=origin, deadline_preset=deadline_preset,
-            deadline=deadline, continues=continues,
+            opened_at=opened_at, opened_by=principal.login, initiated_on=initiated_on, origin=origin,
+            deadline_preset=deadline_preset, deadline=deadline, continues=continues,
         )
         try:
             case_store.create_case(case, counter)
@@ -140,7 +143,8 @@ def _origin(unit: str, document_id: str) -> CaseOrigin:
         raise NotFound(f"no document {document_id} in unit {unit}")
     entry = document.entry
     return CaseOrigin(document_id=document_id, sender=entry.sender.name, sender_reference=entry.sender_reference,
-                      letter_date=entry.letter_date, registry_number=entry.registry_number)
+                      letter_date=entry.letter_date, registry_number=entry.registry_number,
+                      received_on=entry.received_date)
 
 
 def get_case(unit: str, ref: str, principal: Principal) -> Case:
@@ -261,7 +265,7 @@ def reopen_case(unit: str, ref: str, principal: Principal, reason: str) -> Case:
     if case.status != "closed" or case.closed_at is None:
         raise CaseStateError(f"case {ref} is not closed")
     closed_year = case.closed_at.astimezone(WARSAW).year
-    this_year = local_date(now_utc()).year
+    this_year = today().year
     if this_year > closed_year + ARCHIVE_AFTER_FULL_YEARS:
         raise CaseStateError(f"case {ref} has gone to the unit archive; it is not reopened here")
     if this_year == case.year:
@@ -293,9 +297,13 @@ def suspend(unit: str, ref: str, principal: Principal, start: date, reason: str)
             raise AccessDenied("only the case officer or a manager suspends the case")
         if any(s.end is None for s in case.suspensions):
             raise CaseStateError("the case is already suspended")
+        if start < case.initiated_on:
+            raise ValidationFailed(f"a suspension cannot start before the case began ({case.initiated_on})")
+        if case.suspensions and start < case.suspensions[-1].end:
+            raise ValidationFailed(f"a suspension cannot start before the last one ended ({case.suspensions[-1].end})")
         suspensions = [*case.suspensions, SuspensionPeriod(start=start, reason=reason)]
         return case.model_copy(update={"suspensions": suspensions,
-                                       "deadline": _deadline(local_date(case.opened_at), case.deadline_preset, suspensions)})
+                                       "deadline": _deadline(case.initiated_on, case.deadline_preset, suspensions)})
 
     changed = _update(unit, ref, change)
     _record(changed, principal, "metadata_changed", f"Zawieszenie biegu terminu od {start}: {reason}")
@@ -310,9 +318,11 @@ def resume(unit: str, ref: str, principal: Principal, end: date) -> Case:
             raise AccessDenied("only the case officer or a manager resumes the case")
         if not case.suspensions or case.suspensions[-1].end is not None:
             raise CaseStateError("the case is not suspended")
+        if end < case.suspensions[-1].start:
+            raise ValidationFailed(f"the clock cannot run again before the suspension began ({case.suspensions[-1].start})")
         suspensions = [*case.suspensions[:-1], case.suspensions[-1].model_copy(update={"end": end})]
         return case.model_copy(update={"suspensions": suspensions,
-                                       "deadline": _deadline(local_date(case.opened_at), case.deadline_preset, suspensions)})
+                                       "deadline": _deadline(case.initiated_on, case.deadline_preset, suspensions)})
 
     changed = _update(unit, ref, change)
     _record(changed, principal, "metadata_changed", f"Podjęcie biegu terminu od {end}; termin {changed.deadline}")
@@ -344,7 +354,7 @@ def spis_spraw(unit: str, cell: str, jrwa_symbol: str, year: int, principal: Pri
             od_kogo_wplynela=origin.sender if origin else "sprawa z inicjatywy własnej",
             znak_pisma=(origin.sender_reference or "") if origin else "",
             z_dnia=(origin.letter_date or "") if origin else "",
-            data_wszczecia=local_date(case.opened_at).isoformat(),
+            data_wszczecia=case.initiated_on.isoformat(),
             data_ostatecznego_zalatwienia=local_date(case.closed_at).isoformat() if case.closed_at else "",
             uwagi="; ".join(r for r in remarks if r),
         ))

@@ -16,7 +16,7 @@ from ezd.models.letters import Sender
 from ezd.models.registry import DocumentRecord, MetadataCorrection
 from ezd.services import audit
 from ezd.services.auth import Principal
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 MAX_ATTEMPTS = 10
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from ezd.adapters import case_store, directory_store, registry_store
 from ezd.models.registry import Notification
 from ezd.services.deadlines import days_until
-from ezd.services.timezone import WARSAW
+from ezd.clock import WARSAW
 
 
 class CaseDue(BaseModel):

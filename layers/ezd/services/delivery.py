@@ -16,7 +16,7 @@ from ezd.errors import IntakeRejected, RejectCode, ValidationFailed
 from ezd.models.directory import Unit
 from ezd.models.epuap import PulledDocument
 from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -10,7 +10,7 @@ from ezd.adapters.trust_store import TrustStore
 from ezd.adapters.xades import verify_xades
 from ezd.models.intake import IntakeRequest
 from ezd.models.signatures import SignatureReport
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 
 def verify_step(request: IntakeRequest, trust_store: TrustStore) -> SignatureReport:

@@ -35,7 +35,7 @@ from ezd.models.jrwa import (
     PlanUnchanged,
     PlanVersionConflict,
 )
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 __all__ = [
     "CITY_PLAN",

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from ezd.models.audit import AuditAction, AuditEntry, VerificationResult, format_at
 from ezd.services.csv_export import write_csv
-from ezd.services.timezone import WARSAW
+from ezd.clock import WARSAW
 
 
 class CaseHeader(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ezd.adapters import registry_store
 from ezd.models.intake import IntakeRequest, RegistrationResult
 from ezd.models.registry import Notification
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 
 def notify_registry(request: IntakeRequest, registration: RegistrationResult) -> Notification:

@@ -10,7 +10,7 @@ from ezd.config import Settings
 from ezd.errors import EzdError
 from ezd.models.intake import IntakeOutcome, IntakeRequest
 from ezd.models.registry import QuarantineRecord
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 FAILED_CODE = "INTAKE_FAILED"
 

@@ -15,7 +15,7 @@ from lxml import etree
 from ezd.adapters import archive, directory_store, registry_store, seal
 from ezd.config import Settings
 from ezd.models.intake import IntakeRequest, RegistrationResult, StoredBlob
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 UPP_NS = "urn:ezd-edu:upp:1"
 NSMAP = {"upp": UPP_NS}

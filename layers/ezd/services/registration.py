@@ -19,7 +19,7 @@ from ezd.errors import TransientFault
 from ezd.models.intake import IntakeOutcome, IntakeRequest, LetterSummary, RegistrationResult, StoreResult
 from ezd.models.registry import DocumentRecord, RegistryEntry, registry_number
 from ezd.models.signatures import SignatureReport
-from ezd.services.timezone import local_date, local_year, now_utc
+from ezd.clock import local_date, local_year, now_utc
 
 MAX_ATTEMPTS = 60
 SYSTEM = Actor(login="system", full_name="EZD", position="system")

@@ -15,7 +15,7 @@ from ezd.models.audit import Actor
 from ezd.services import audit
 from ezd.services.auth import Principal
 from ezd.services.csv_export import write_csv
-from ezd.services.timezone import WARSAW
+from ezd.clock import WARSAW
 
 
 class DownloadLink(BaseModel):

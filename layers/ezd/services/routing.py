@@ -27,7 +27,7 @@ from ezd.models.routing import (
 )
 from ezd.services import audit, classification, jrwa
 from ezd.services.auth import Principal
-from ezd.services.timezone import now_utc
+from ezd.clock import now_utc
 
 SYSTEM = Actor(login="system", full_name="EZD", position="system")
 MAX_ATTEMPTS = 20
