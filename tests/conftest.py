@@ -94,7 +94,8 @@ class Api:
 
 @pytest.fixture(scope="session")
 def api(stack) -> Api:
-    return Api(stack.info.api_url, stack.info.environment["EZD_AUTH_SECRET"])
+    # The installation's own token key, as `ezd token` reads it.
+    return Api(stack.info.api_url, Path(stack.info.token_key_file).read_text(encoding="ascii").strip())
 
 
 class Deliverer:

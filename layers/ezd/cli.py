@@ -109,10 +109,14 @@ def cmd_registry(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from ezd.services.auth import issue_token
+    from ezd.local.stack import local_token
 
     info = _stack(args)
-    print(issue_token(args.user, info.environment["EZD_AUTH_SECRET"]))
+    try:
+        print(local_token(info, args.user, args.minutes * 60 if args.minutes else None))
+    except LookupError as exc:
+        print(f"ezd token: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -126,15 +130,18 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_letter(args: argparse.Namespace) -> int:
-    from ezd.local.keys import ensure_demo_ca
+    from ezd.local.keys import ensure_demo_ca, revoked_demo_signer
     from ezd.samples.letters import make_letter, make_signer, sample_pdf, sign_letter
 
     attachments = [("zalacznik.pdf", sample_pdf(args.attachment_kb * 1024, seed=args.seed), "application/pdf")] \
         if args.attachment_kb else []
     xml = make_letter(title=args.title, attachments=attachments, sender_surname=args.surname)
+    state = Path(args.state_dir or repository_root() / ".ezd")
     if args.signed == "trusted":
-        state = Path(args.state_dir or repository_root() / ".ezd")
         xml = sign_letter(xml, make_signer("Jan Kowalski", ensure_demo_ca(state)))
+    elif args.signed == "revoked":
+        # Issued by the demo CA, whose CRL in the stack's trust store lists it.
+        xml = sign_letter(xml, revoked_demo_signer(state))
     elif args.signed == "self-signed":
         xml = sign_letter(xml, make_signer("Jan Kowalski"))
     Path(args.out).write_bytes(xml)
@@ -159,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     registry.add_argument("--format", choices=["table", "csv", "json"], default="table")
     registry.set_defaults(func=cmd_registry)
 
-    token = sub.add_parser("token", help="a development token for a demo user")
+    token = sub.add_parser("token", help="a token for a user of the local stack (signed with its key)")
     token.add_argument("--user", required=True)
+    token.add_argument("--minutes", type=int, help="lifetime (default 60)")
     token.set_defaults(func=cmd_token)
 
     poll = sub.add_parser("poll", help="collect waiting ePUAP letters now")
@@ -171,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", required=True)
     demo.add_argument("--title", default="Aneks nr 1 do arkusza organizacji na rok szkolny 2026/2027")
     demo.add_argument("--surname", default="Kowalski")
-    demo.add_argument("--signed", choices=["trusted", "self-signed", "none"], default="trusted")
+    demo.add_argument("--signed", choices=["trusted", "revoked", "self-signed", "none"], default="trusted",
+                      help="trusted: a demo CA signer; revoked: a demo CA signer on the CA's CRL")
     demo.add_argument("--attachment-kb", type=int, default=20)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--state-dir")

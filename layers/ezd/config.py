@@ -20,7 +20,7 @@ class Settings(BaseModel):
     quarantine_retention_days: int = 365
     intake_state_machine_arn: str | None = None
     epuap_endpoint: str = "https://ws.epuap.gov.pl/pk_external_ws/services"
-    auth_secret: str | None = None
+    local_token_secret_arn: str | None = None  # the local stage's token key; never set in AWS
     download_link_seconds: int = 300
 
     @classmethod
@@ -38,7 +38,7 @@ class Settings(BaseModel):
             quarantine_retention_days=int(env.get("EZD_QUARANTINE_RETENTION_DAYS", "365")),
             intake_state_machine_arn=env.get("EZD_INTAKE_STATE_MACHINE_ARN") or None,
             epuap_endpoint=env.get("EZD_EPUAP_ENDPOINT", cls.model_fields["epuap_endpoint"].default),
-            auth_secret=env.get("EZD_AUTH_SECRET") or None,
+            local_token_secret_arn=env.get("EZD_LOCAL_TOKEN_SECRET_ARN") or None,
         )
 
 

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHOOL, DEPARTMENT = "SP48", "WOIW"
 ROLES = ("registry_clerk", "manager", "case_officer", "archivist", "unit_admin")
 # /health is public; the ePUAP push is machine-to-machine SOAP (test_api_permissions.py).
-NOT_USER_ROUTES = {("GET", "/health"), ("POST", "/epuap/push/{unit}")}
+NOT_USER_ROUTES = {("GET", "/health"), ("POST", "/epuap/push/{unit}"), ("POST", "/auth/login")}
 
 
 @dataclass(frozen=True)

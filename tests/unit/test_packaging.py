@@ -43,3 +43,53 @@ def test_archive_and_quarantine_buckets_are_locked_in_compliance_mode():
         assert props["ObjectLockEnabled"] is True
         assert props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
         assert props["VersioningConfiguration"]["Status"] == "Enabled"
+
+
+def _api_events(template: Template) -> dict[str, dict]:
+    return template.resources["ApiFunction"].properties["Events"]
+
+
+def test_every_api_route_but_health_and_the_epuap_push_needs_cognito():
+    template = Template(ROOT / "infra" / "template.yaml", "ezd-test")
+    api = template.resources["PortalApi"].properties
+    assert api["Auth"]["DefaultAuthorizer"] == "CognitoAuthorizer"
+    assert api["Auth"]["Authorizers"]["CognitoAuthorizer"]["UserPoolArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    open_routes = set()
+    for event in _api_events(template).values():
+        assert event["Type"] == "Api" and event["Properties"]["RestApiId"] == {"Ref": "PortalApi"}
+        if (event["Properties"].get("Auth") or {}).get("Authorizer") == "NONE":
+            open_routes.add((event["Properties"]["Method"], event["Properties"]["Path"]))
+    assert open_routes == {("GET", "/health"), ("POST", "/epuap/push/{unit}")}
+
+
+def test_the_user_pool_carries_roles_as_groups_and_the_unit_as_an_admin_only_attribute():
+    from typing import get_args
+
+    from ezd.models.directory import Role
+
+    template = Template(ROOT / "infra" / "template.yaml", "ezd-test")
+    pool = template.resources["UserPool"].properties
+    assert any(a["Name"] == "unit" for a in pool["Schema"])
+    assert pool["MfaConfiguration"] == {"Ref": "MfaConfiguration"} and pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+    groups = {r.properties["GroupName"] for r in template.of_type("AWS::Cognito::UserPoolGroup")}
+    assert groups == set(get_args(Role))
+    client = template.resources["PortalUserPoolClient"].properties
+    assert "custom:unit" not in client["WriteAttributes"]
+
+
+def test_no_secret_has_a_default_and_deployed_stages_refuse_local_tokens_and_unsealed_receipts():
+    template = Template(ROOT / "infra" / "template.yaml", "ezd-test")
+    for name, spec in template.raw["Parameters"].items():
+        if spec.get("NoEcho"):
+            assert not spec.get("Default"), name
+    assert "AuthTokenSecret" not in template.raw["Parameters"]
+    (rule,) = template.raw["Rules"].values()
+    assert rule["RuleCondition"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "Stage"}, "local"]}]}
+    assertions = [a["Assert"] for a in rule["Assertions"]]
+    assert {"Fn::Equals": [{"Ref": "LocalTokenSecretArn"}, ""]} in assertions
+    assert {"Fn::Not": [{"Fn::Equals": [{"Ref": "ReceiptSealSecretArn"}, ""]}]} in assertions
+    # A deployed stage's API has no local token key at all.
+    prod = Template(ROOT / "infra" / "template.yaml", "ezd-prod", {"Stage": "prod", "LocalTokenSecretArn": "arn:x"})
+    assert prod.function_environment(prod.resources["ApiFunction"])["EZD_LOCAL_TOKEN_SECRET_ARN"] == ""
+    local = Template(ROOT / "infra" / "template.yaml", "ezd-local", {"LocalTokenSecretArn": "arn:x"})
+    assert local.function_environment(local.resources["ApiFunction"])["EZD_LOCAL_TOKEN_SECRET_ARN"] == "arn:x"

@@ -9,17 +9,14 @@ are issued unsigned and say so; nothing pretends to have signed.
 from __future__ import annotations
 
 import os
-import threading
 
 from lxml import etree
 from signxml import methods
 from signxml.xades import XAdESSigner
 
-from ezd.adapters.aws import client
+from ezd.adapters.secrets import secret_string
 
 _END_KEY = b"-----END PRIVATE KEY-----"
-_cache: dict[str, tuple[bytes, bytes]] = {}
-_lock = threading.Lock()
 
 
 def split_seal_pem(pem: bytes) -> tuple[bytes, bytes]:
@@ -32,13 +29,7 @@ def _seal_material() -> tuple[bytes, bytes] | None:
     arn = os.environ.get("EZD_SEAL_SECRET_ARN")
     if not arn:
         return None
-    with _lock:
-        if arn not in _cache:
-            # Read once per warm Lambda: the seal changes rarely and a rotation needs a new ARN
-            # version anyway.
-            secret = client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
-            _cache[arn] = split_seal_pem(secret.encode())
-        return _cache[arn]
+    return split_seal_pem(secret_string(arn).encode())
 
 
 def seal_available() -> bool:

@@ -14,6 +14,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import ValidationError
 
+from ezd.adapters.secrets import secret_string
 from ezd.config import settings
 from ezd.errors import EzdError, IntakeRejected, ValidationFailed
 from ezd.services import auth
@@ -24,11 +25,29 @@ HTTP_STATUS = {
     "UNAUTHENTICATED": 401,
     "VALIDATION_FAILED": 400,
     "CONFLICT": 409,
+    "ACCOUNT_LOCKED": 429,
+    "QUOTA_EXCEEDED": 429,
 }
 
 
+MAX_MESSAGE = 500
+
+
 def error_response(code: str, message: str, status: int) -> Response:
+    # Short, and never the request: an error answer must not grow with what was sent.
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
     return Response(body={"error_code": code, "message": message}, status_code=status)
+
+
+def validation_message(exc: ValidationError, limit: int = 5) -> str:
+    """Where and what, field by field ("metadata.sender.town: Field required"), without
+    the offending input (pydantic's own rendering repeats the value, however big)."""
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    parts = [f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}" for error in errors[:limit]]
+    if len(errors) > limit:
+        parts.append(f"and {len(errors) - limit} more")
+    return "; ".join(parts)
 
 
 def handled(route: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,23 +61,28 @@ def handled(route: Callable[..., Any]) -> Callable[..., Any]:
             status = HTTP_STATUS.get(exc.code, 400 if isinstance(exc, (IntakeRejected, ValidationFailed)) else 409)
             return error_response(exc.code, exc.message, status)
         except ValidationError as exc:
-            return error_response("VALIDATION_FAILED", repr(exc.errors(include_url=False)), 400)
+            return error_response("VALIDATION_FAILED", validation_message(exc), 400)
 
     return wrapper
 
 
 def principal_of(request: Request) -> auth.Principal:
+    """The caller. Outside the local stage only API Gateway's Cognito authorizer
+    vouches for anyone; its verified claims are the only credential read."""
     context = (request.context or {}).get("authorizer") or {}
     claims = context.get("claims") or {}
-    if claims.get("cognito:username"):  # behind the Cognito authorizer in AWS
-        return auth.principal_for(claims["cognito:username"])
+    s = settings()
+    if s.stage != auth.LOCAL_STAGE:
+        if not claims.get("cognito:username"):
+            raise auth.Unauthenticated("no verified identity (the Cognito authorizer must be in front of the API)")
+        return auth.principal_for(claims["cognito:username"], claims.get("custom:unit"))
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         raise auth.Unauthenticated("missing bearer token")
-    secret = settings().auth_secret
-    if not secret:
-        raise auth.Unauthenticated("development tokens are not enabled")
-    return auth.principal_for(auth.verify_token(header[7:].strip(), secret))
+    if not s.local_token_secret_arn:
+        raise auth.Unauthenticated("local tokens are not enabled")
+    key = secret_string(s.local_token_secret_arn)
+    return auth.principal_for(auth.verify_token(header[7:].strip(), key))
 
 
 def principal_in(request: Request, unit: str) -> auth.Principal:

@@ -34,12 +34,6 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@blueprint.route("/me")
-@handled
-def me() -> dict[str, Any]:
-    return principal_of(blueprint.current_request).model_dump()
-
-
 @blueprint.route("/units/{unit}/registry")
 @handled
 def list_register(unit: str) -> dict[str, Any]:

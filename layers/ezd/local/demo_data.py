@@ -91,6 +91,21 @@ def demo_users(units: Iterable[Unit]) -> list[User]:
     return users
 
 
+# The one password of every demo user of the local stack (printed by `make run`, in the
+# README). Hashed once: the demo users share it, so they share its salt too; a password a
+# user sets later gets a salt of its own.
+DEMO_PASSWORD = "ezd-demo-2026"
+
+
+def demo_credentials(users: Iterable[User]) -> list:
+    from ezd.clock import now_utc
+    from ezd.models.credentials import Credential
+    from ezd.services.passwords import hash_password
+
+    hashed = hash_password(DEMO_PASSWORD)
+    return [Credential(login=user.login, password=hashed, changed_at=now_utc()) for user in users]
+
+
 def demo_classification_rules() -> list:
     """The city's common rules (every unit may add its own in front of them)."""
     from ezd.models.routing import ClassificationRule

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from ezd.local.stack import LocalStack, repository_root
-from ezd.services.auth import issue_token
+from ezd.local.demo_data import DEMO_PASSWORD
 
 
 def main() -> None:
@@ -29,7 +29,8 @@ def main() -> None:
         schedule_speedup=args.schedule_speedup,
     )
     info = stack.start()
-    secret = info.environment["EZD_AUTH_SECRET"]
+    from ezd.local.stack import local_token
+
     print(
         f"""
 EZD local stack is running (moto, real ASL, in-process Lambda).
@@ -39,8 +40,9 @@ EZD local stack is running (moto, real ASL, in-process Lambda).
   state             {info.state_dir}/stack.json
   demo units        165 (SP1…SP58, P1…P71, LO1…, ZS1…, LCEAO, WOIW = the education department)
   demo users        <unit>.sekretariat / .dyrektor / .kadry / .archiwum / .admin (e.g. sp19.dyrektor)
-  a token           {issue_token('sp19.sekretariat', secret)}
-                    (.venv/bin/ezd token --user sp19.sekretariat)
+  demo password     {DEMO_PASSWORD}   (the same for every demo user; POST {info.api_url}/auth/login)
+  a token           {local_token(info, 'sp19.sekretariat')}
+                    (valid 1 h; .venv/bin/ezd token --user sp19.sekretariat)
 Try:  .venv/bin/ezd demo-letter --out /tmp/letter.xml && .venv/bin/ezd intake /tmp/letter.xml --unit SP19
       .venv/bin/ezd registry --unit SP19 --date $(date +%F)
       curl -H "Authorization: Bearer $(.venv/bin/ezd token --user sp19.dyrektor)" {info.api_url}/units/SP19/inbox

@@ -21,6 +21,7 @@ from ezd.local.keys import ensure_demo_ca, ensure_seal
 from ezd.local.moto_server import SerializedMotoServer
 from ezd.local.provision import ProvisionedStack, provision
 from ezd.local.scheduler import LocalScheduler
+from ezd.local.secret_files import ensure_private_mode, ensure_random_key
 from ezd.local.template import REGION, Template
 
 STACK_NAME = "ezd-local"
@@ -40,6 +41,7 @@ class StackInfo:
     environment: dict[str, str]
     state_dir: str
     functions: dict[str, str] = field(default_factory=dict)  # logical id -> function name
+    token_key_file: str = ""  # the installation's token-signing key (0600); never in this file
     started_at: float = field(default_factory=time.time)
 
     def to_json(self) -> str:
@@ -54,6 +56,19 @@ class StackInfo:
         os.environ.update(self.environment)
         os.environ["AWS_ENDPOINT_URL"] = self.moto_url
         _forget_cached_configuration()
+
+
+def local_token(info: StackInfo, login: str, lifetime: int | None = None) -> str:
+    """A token for a user of the local stack, signed with the installation's key (what
+    `ezd token` prints). Refuses a login the directory does not know."""
+    from ezd.adapters import directory_store
+    from ezd.services.auth import TOKEN_LIFETIME_SECONDS, issue_token
+
+    user = directory_store.get_user(login)
+    if user is None or not user.active:
+        raise LookupError(f"no active user {login} in the local stack")
+    key = Path(info.token_key_file).read_text(encoding="ascii").strip()
+    return issue_token(login, key, lifetime or TOKEN_LIFETIME_SECONDS)
 
 
 def _forget_cached_configuration() -> None:
@@ -121,6 +136,9 @@ class LocalStack:
         self.simulator = EpuapSimulator()
         epuap_url = self.simulator.start(port=self.epuap_port)
         seal = ensure_seal(self.state_dir / "keys" / "seal.pem")
+        ensure_private_mode(seal)
+        token_key_file = self.state_dir / "keys" / "token-signing.key"
+        token_key = ensure_random_key(token_key_file)
         trust_dir = self.state_dir / "trust"
         trust_dir.mkdir(parents=True, exist_ok=True)
         ensure_demo_ca(self.state_dir)
@@ -128,7 +146,10 @@ class LocalStack:
             "Stage": "local",
             "EpuapEndpoint": f"{epuap_url}/pk_external_ws/services",
             "TrustStoreParameter": str(trust_dir),
-            "ReceiptSealSecretArn": self._store_seal(seal),
+            "ReceiptSealSecretArn": self._store_secret(
+                "receipt-seal", seal.read_text(encoding="ascii"), "The registry's seal for UPP receipts (local stack)"),
+            "LocalTokenSecretArn": self._store_secret(
+                "token-signing-key", token_key, "Signs the local stack's login tokens (made for this installation)"),
             **self.parameters,
         }
         template = Template(self.root / "infra" / "template.yaml", STACK_NAME, parameters)
@@ -153,25 +174,27 @@ class LocalStack:
             environment=environment,
             state_dir=str(self.state_dir),
             functions=dict(self.provisioned.functions),
+            token_key_file=str(token_key_file),
         )
         (self.state_dir / "stack.json").write_text(self.info.to_json(), encoding="utf-8")
         return self.info
 
-    def _store_seal(self, pem_path: Path) -> str:
-        """The generated seal goes where a deployment keeps it: Secrets Manager."""
+    def _store_secret(self, name: str, text: str, description: str) -> str:
+        """Generated key material goes where a deployment keeps it: Secrets Manager."""
         from ezd.adapters.aws import client
+        from ezd.adapters.secrets import forget
 
+        forget()
         response = client("secretsmanager").create_secret(
-            Name=f"{STACK_NAME}/receipt-seal", SecretString=pem_path.read_text(encoding="ascii"),
-            Description="The registry's seal for UPP receipts (local stack)",
-        )
+            Name=f"{STACK_NAME}/{name}", SecretString=text, Description=description)
         return response["ARN"]
 
     def _seed(self) -> None:
-        from ezd.adapters import directory_store, jrwa_store, routing_store
+        from ezd.adapters import credential_store, directory_store, jrwa_store, routing_store
         from ezd.local.demo_data import (
             demo_cells,
             demo_classification_rules,
+            demo_credentials,
             demo_decretation_models,
             demo_jrwa,
             demo_units,
@@ -182,7 +205,9 @@ class LocalStack:
         assert self.simulator is not None
         units = demo_units()
         directory_store.put_units(units)
-        directory_store.put_users(demo_users(units))
+        users = demo_users(units)
+        directory_store.put_users(users)
+        credential_store.put_many(demo_credentials(users))
         directory_store.put_cells(demo_cells(units))
         routing_store.put_rules(demo_classification_rules())
         routing_store.put_decretation_models(demo_decretation_models())

@@ -1,7 +1,8 @@
 """Reads infra/template.yaml, the single source of truth for resources.
 
 The local stack creates exactly what this template declares. CloudFormation intrinsic
-functions are resolved here for the small set the template uses (Ref, GetAtt, Sub),
+functions are resolved here for the small set the template uses (Ref, GetAtt, Sub, and
+the conditions: If, Equals, Not, And, Or, Condition, AWS::NoValue),
 because moto's CloudFormation skips SAM resources and ignores Object Lock and
 Step Functions substitutions.
 """
@@ -43,6 +44,13 @@ class _TemplateLoader(yaml.SafeLoader):
 _TemplateLoader.add_multi_constructor("!", _tag_constructor)
 
 
+class _NoValue:
+    """AWS::NoValue: the property or list item that holds it is dropped."""
+
+
+NO_VALUE = _NoValue()
+
+
 def load_template(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
         return yaml.load(fh, Loader=_TemplateLoader)  # noqa: S506 - SafeLoader subclass
@@ -76,6 +84,9 @@ class Template:
         self.stack_name = stack_name
         self.raw = load_template(path)
         self.parameters = self._bind_parameters(parameters or {})
+        self.conditions: dict[str, bool] = {}
+        for name in self.raw.get("Conditions") or {}:
+            self._condition(name)
         self.resources: dict[str, ResolvedResource] = {}
         self._name_resources()
 
@@ -96,8 +107,32 @@ class Template:
             "AWS::Partition": "aws",
         }
 
+    def _condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            self.conditions[name] = bool(self._evaluate(self.raw["Conditions"][name]))
+        return self.conditions[name]
+
+    def _evaluate(self, value: Any) -> Any:
+        """A condition expression (Fn::Equals/Not/And/Or, Condition) to its value."""
+        if isinstance(value, dict) and len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Fn::Equals":
+                left, right = (self.resolve(a) for a in arg)
+                return str(left) == str(right)
+            if key == "Fn::Not":
+                return not self._evaluate(arg[0])
+            if key == "Fn::And":
+                return all(self._evaluate(a) for a in arg)
+            if key == "Fn::Or":
+                return any(self._evaluate(a) for a in arg)
+            if key in ("Condition", "Fn::Condition"):
+                return self._condition(arg)
+        return self.resolve(value)
+
     def _name_resources(self) -> None:
         for logical_id, spec in self.raw["Resources"].items():
+            if "Condition" in spec and not self._condition(spec["Condition"]):
+                continue  # not created in this stack
             rtype = spec["Type"]
             props = spec.get("Properties") or {}
             prop = _NAME_PROPERTY.get(rtype)
@@ -122,6 +157,8 @@ class Template:
         }.get(rtype, name)
 
     def _ref(self, target: str) -> Any:
+        if target == "AWS::NoValue":
+            return NO_VALUE
         pseudo = self._pseudo()
         if target in pseudo:
             return pseudo[target]
@@ -152,9 +189,13 @@ class Template:
                     return self._get_att(logical_id, attribute)
                 if key == "Fn::Sub":
                     return self._sub(arg)
-            return {k: self.resolve(v) for k, v in value.items()}
+                if key == "Fn::If":
+                    name, when_true, when_false = arg
+                    return self.resolve(when_true if self._condition(name) else when_false)
+            resolved = {k: self.resolve(v) for k, v in value.items()}
+            return {k: v for k, v in resolved.items() if v is not NO_VALUE}
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in (self.resolve(item) for item in value) if v is not NO_VALUE]
         return value
 
     def _sub(self, arg: Any) -> str:

@@ -46,3 +46,4 @@ class User(BaseModel):
     unit: str
     roles: list[Role]
     cell: str | None = None
+    active: bool = True  # a deactivated user keeps their history but can no longer log in
