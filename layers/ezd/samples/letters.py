@@ -279,15 +279,22 @@ def make_ca(name: str, issuer: SigningIdentity | None = None) -> SigningIdentity
     )
 
 
-def make_signer(name: str, ca: SigningIdentity | None = None, *, expired: bool = False) -> SigningIdentity:
-    """A signing certificate issued by ``ca`` (self-signed when None); ``expired`` ended a month ago. Cached."""
+def make_signer(
+    name: str, ca: SigningIdentity | None = None, *, expired: bool = False, revoked: bool = False
+) -> SigningIdentity:
+    """A signing certificate issued by ``ca`` (self-signed when None); ``expired`` ended a month ago. Cached.
+
+    ``revoked`` gives a certificate of its own, meant to be listed on its CA's CRL
+    (``ezd.samples.crls``), so revoking it never revokes the signer of the same name that
+    other tests and letters share. The certificate itself is no different.
+    """
     now = now_utc()
     if expired:
         not_before, not_after = now - dt.timedelta(days=400), now - dt.timedelta(days=30)
     else:
         not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=730)
     return _cached(
-        ("signer", name, _fingerprint(ca), str(expired)),
+        ("signer", name, _fingerprint(ca), str(expired), str(revoked)),
         lambda: _issue(name, ca, ca=False, not_before=not_before, not_after=not_after),
     )
 
