@@ -223,6 +223,10 @@ def _guarded_check(
 def verify_xades(raw: bytes, trust_store: TrustStore | None = None, *, at: datetime | None = None) -> SignatureReport:
     """Verify every top-level ds:Signature of ``raw``; trust is judged at ``at`` (default: now).
 
+    Certificate validity and revocation are judged at ``at``, the verification time, and
+    never at the signature's xades:SigningTime: that is the signer's own claim, not a
+    trusted timestamp, and a holder of a revoked key could simply backdate it.
+
     ``trust_store`` None means ``TrustStore.from_env()``. Raises IntakeRejected only when
     ``raw`` is not acceptable XML at all (same rules as the letter parser).
     """

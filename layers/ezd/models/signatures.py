@@ -1,8 +1,10 @@
 """The result of verifying the XAdES signatures of a received document.
 
 Two separate questions are answered: is each signature cryptographically intact
-(``valid``), and does its certificate chain to a CA the unit trusts (``certificate``).
-A bad answer to either is recorded with the document; it never stops registration.
+(``valid``), and does its certificate chain to a CA the unit trusts without being
+revoked (``certificate``: "trusted", "untrusted", "revoked", or "none" when there is no
+certificate to judge). A bad answer to either is recorded with the document; it never
+stops registration.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-CertificateStatus = Literal["trusted", "untrusted", "none"]
+CertificateStatus = Literal["trusted", "untrusted", "revoked", "none"]
 SignatureStatus = Literal["valid", "invalid", "absent"]
 
 
@@ -39,16 +41,21 @@ class SignatureReport(BaseModel):
     def from_details(cls, details: list[SignatureDetail], checked_at: str) -> SignatureReport:
         """Aggregate per-signature results into the document's verdict.
 
-        One broken signature makes the document's signature invalid. The certificate is
-        trusted only when every intact signature's certificate is; a broken signature's
-        certificate proves nothing, so it is ignored unless no signature is intact.
+        One broken signature makes the document's signature invalid. Among the intact
+        signatures, one revoked certificate makes the document's certificate "revoked"
+        (the strongest finding: the CA itself withdrew it, which the clerk must see first),
+        else the certificate is trusted only when every intact signature's certificate is.
+        A broken signature's certificate proves nothing, so it is ignored unless no
+        signature is intact, and then it can only make the document "untrusted".
         """
         if not details:
             return cls(signature="absent", certificate="none", signatures=[], checked_at=checked_at)
         signature: SignatureStatus = "valid" if all(d.valid for d in details) else "invalid"
         intact = [d for d in details if d.valid]
         certificate: CertificateStatus
-        if intact:
+        if any(d.certificate == "revoked" for d in intact):
+            certificate = "revoked"
+        elif intact:
             certificate = "trusted" if all(d.certificate == "trusted" for d in intact) else "untrusted"
         elif any(d.certificate != "none" for d in details):
             certificate = "untrusted"
