@@ -140,9 +140,17 @@ def test_copies_for_information_do_not_transfer_responsibility(api, deliverer, u
 
 
 @pytest.fixture
-def registered(deliverer, unique_letter):
-    def make(unit: str, title: str) -> str:
-        return deliverer.deliver(unit, unique_letter(title=title)).document_id
+def registered(api, deliverer, unique_letter):
+    """A letter of ``unit`` decreed by its director to ``handler`` (default: the director
+    himself), who may then put it into a case."""
+    def make(unit: str, title: str, handler: str | None = None) -> str:
+        doc = deliverer.deliver(unit, unique_letter(title=title)).document_id
+        director = f"{unit.lower()}.dyrektor"
+        _wait_for(lambda: routing_store.get_routing(doc) is not None, what="the routing")
+        decreed = api.call("POST", f"/units/{unit}/documents/{doc}/decretations", user=director,
+                           json_body={"login": handler or director, "kind": "do_wiadomosci"})
+        assert decreed.status == 200, decreed.body
+        return doc
 
     return make
 
@@ -291,6 +299,12 @@ def test_corrections_keep_the_old_values_and_enter_the_metryka(api, deliverer, u
     doc = outcome.document_id
     patch = {"changes": {"title": "Wniosek o wydanie zaświadczenia o zatrudnieniu", "access": "niepubliczny"},
              "reason": "Literówka w tytule"}
+    # Kadry need not know this non-public letter (404); once it is sent to them, they may
+    # read it but still not correct the register (403).
+    assert api.call("PATCH", f"/units/SP21/documents/{doc}/metadata", user="sp21.kadry", json_body=patch).status == 404
+    _wait_for(lambda: routing_store.get_routing(doc) is not None, what="the routing")
+    assert api.call("POST", f"/units/SP21/documents/{doc}/decretations", user="sp21.dyrektor",
+                    json_body={"login": "sp21.kadry", "kind": "do_wiadomosci"}).status == 200
     assert api.call("PATCH", f"/units/SP21/documents/{doc}/metadata", user="sp21.kadry", json_body=patch).status == 403
     corrected = api.call("PATCH", f"/units/SP21/documents/{doc}/metadata", user="sp21.sekretariat", json_body=patch)
     assert corrected.status == 200, corrected.body

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from ezd.adapters import registry_store
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.models.cases import Case, CaseDocument
+from ezd.models.registry import RegistryEntry
 
 
 class CaseNumberTaken(Exception):
@@ -109,17 +111,21 @@ def open_cases_due_by(unit: str, last_day: str) -> list[Case]:
     return [Case.model_validate(i.data) for i in items]
 
 
-def attach(case: Case, link: CaseDocument) -> None:
-    """Links a document to the case; a document belongs to at most one case."""
+def attach(case: Case, link: CaseDocument, entry: RegistryEntry) -> None:
+    """Links a document to the case (a document belongs to at most one case) and writes
+    the case on the document's register line, in one transaction."""
     _bound()
     marker = RecordItem(f"DOC#{link.document_id}", "CASE", kind="document_case", data=link.model_dump(mode="json"))
     listing = RecordItem(f"CASEDOCS#{case.unit}#{case.ref}", f"{link.attached_at.isoformat()}#{link.document_id}",
                          kind="case_document", data=link.model_dump(mode="json"))
+    line_pk, line_sk = registry_store.entry_key(entry.unit, entry.year, entry.number)
     try:
         with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(marker, condition=RecordItem.pk.does_not_exist())
             tx.save(listing)
             tx.save(_case_item(case), condition=RecordItem.value == case.version - 1)
+            tx.update(RecordItem(line_pk, line_sk), actions=[RecordItem.case_ref.set(case.ref)],
+                      condition=RecordItem.pk.exists())
     except TransactWriteError as exc:
         reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":

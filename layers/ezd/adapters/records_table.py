@@ -51,6 +51,7 @@ class RecordItem(Model):
     channel = UnicodeAttribute(null=True)
     sender_search = UnicodeAttribute(null=True)
     value = NumberAttribute(null=True)
+    case_ref = UnicodeAttribute(null=True)  # on a register line: the case its document joined
     data = JSONAttribute(null=True)
 
     gsi1 = GSI1()

@@ -40,7 +40,7 @@ def _dedupe_key(unit: str, sha256: str) -> tuple[str, str]:
     return f"DEDUP#{unit}#{sha256}", "DEDUP"
 
 
-def _entry_key(unit: str, year: int, number: int) -> tuple[str, str]:
+def entry_key(unit: str, year: int, number: int) -> tuple[str, str]:
     return f"RPW#{unit}#{year}", f"{number:09d}"
 
 
@@ -96,7 +96,7 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
     entry = document.entry
     counter_pk, counter_sk = _counter_key(entry.unit, entry.year)
     dedupe_pk, dedupe_sk = _dedupe_key(entry.unit, document.sha256)
-    entry_pk, entry_sk = _entry_key(entry.unit, entry.year, entry.number)
+    entry_pk, entry_sk = entry_key(entry.unit, entry.year, entry.number)
     first = {
         "document_id": document.document_id,
         "registry_number": entry.registry_number,
@@ -195,7 +195,7 @@ def save_correction(document: DocumentRecord) -> None:
     it since (``document.version`` is already the new version)."""
     _bound()
     entry = document.entry
-    entry_pk, entry_sk = _entry_key(entry.unit, entry.year, entry.number)
+    entry_pk, entry_sk = entry_key(entry.unit, entry.year, entry.number)
     expected = document.version - 1
     unchanged = RecordItem.value == expected
     if expected == 1:
@@ -266,7 +266,7 @@ def list_register(
             last_evaluated_key=start_key,
         )
     try:
-        items = [RegistryEntry.model_validate(item.data) for item in results]
+        items = [_entry_of(item) for item in results]
     except QueryError as exc:
         if page_token and exc.cause_response_code == "ValidationException":
             raise InvalidPageToken("invalid page token") from exc
@@ -274,10 +274,15 @@ def list_register(
     return RegisterPage(items=items, next_token=_encode_token(results.last_evaluated_key))
 
 
+def _entry_of(item: RecordItem) -> RegistryEntry:
+    entry = RegistryEntry.model_validate(item.data)
+    return entry.model_copy(update={"case_ref": item.case_ref}) if item.case_ref else entry
+
+
 def entries_received_on(unit: str, day: date) -> list[RegistryEntry]:
     _bound()
     items = RecordItem.gsi1.query(f"RPWDAY#{unit}#{day.isoformat()}")
-    return [RegistryEntry.model_validate(item.data) for item in items]
+    return [_entry_of(item) for item in items]
 
 
 def save_quarantine(record: QuarantineRecord) -> None:

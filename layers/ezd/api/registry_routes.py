@@ -19,7 +19,7 @@ from ezd.config import settings
 from ezd.errors import EzdError, ValidationFailed
 from ezd.models.epuap import EpuapStatus
 from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
-from ezd.services import corrections, registry_queries
+from ezd.services import access, corrections, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document, accept_paper_letter
 from ezd.services.quarantine import quarantine_raw
@@ -38,7 +38,7 @@ def health() -> dict[str, str]:
 @handled
 def list_register(unit: str) -> dict[str, Any]:
     """The unit's incoming register for a year: newest first, paged, filterable."""
-    principal_of(blueprint.current_request).require_unit(unit)
+    principal_of(blueprint.current_request).require_role(unit, *access.REGISTER_READERS)
     q = query(blueprint.current_request)
     page = registry_queries.list_register(
         unit,
@@ -83,7 +83,7 @@ def correct_metadata(unit: str, document_id: str) -> dict[str, Any]:
 @handled
 def intake_report(unit: str) -> Any:
     """The raport podawczy of a day, as JSON or (format=csv) CSV."""
-    principal_of(blueprint.current_request).require_unit(unit)
+    principal_of(blueprint.current_request).require_role(unit, *access.REGISTER_READERS)
     q = query(blueprint.current_request)
     day = date_param(q.get("date"), "date") or today()
     report = registry_queries.intake_report(unit, day)
@@ -138,7 +138,7 @@ def _await_outcome(intake_id: str, seconds: int) -> Any:
 @blueprint.route("/units/{unit}/intakes/{intake_id}")
 @handled
 def intake_status(unit: str, intake_id: str) -> Any:
-    principal_of(blueprint.current_request).require_unit(unit)
+    principal_of(blueprint.current_request).require_role(unit, *access.REGISTER_READERS)
     outcome = registry_queries.intake_state(unit, intake_id, settings())
     if outcome is None:
         return Response(body={"intake_id": intake_id, "status": "processing"}, status_code=202)
@@ -148,7 +148,7 @@ def intake_status(unit: str, intake_id: str) -> Any:
 @blueprint.route("/units/{unit}/notifications")
 @handled
 def notifications(unit: str) -> dict[str, Any]:
-    principal_of(blueprint.current_request).require_unit(unit)
+    principal_of(blueprint.current_request).require_role(unit, *access.REGISTER_READERS)
     items = registry_store.list_notifications(unit, "registry", int_param(query(blueprint.current_request).get("limit"), "limit", 50))
     return {"items": [n.model_dump(mode="json") for n in items]}
 

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 
 from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
-from ezd.errors import AccessDenied, NotFound
+from ezd.errors import NotFound
 from ezd.models.routing import ClassificationRule, DecretationKind, DecretationModelRule, Target
-from ezd.services import routing, routing_config
+from ezd.services import access, routing, routing_config
 from ezd.services.classification import LetterFacts
 
 blueprint = Blueprint(__name__)
@@ -21,12 +21,9 @@ def _principal_in(unit: str):
     return principal_in(blueprint.current_request, unit)
 
 
-def _document_in(unit: str, document_id: str) -> None:
-    state = routing.routing_store.get_routing(document_id)
-    if state is None:
-        raise NotFound(f"document {document_id} is not being routed")
-    if state.unit != unit:
-        raise AccessDenied(f"document {document_id} belongs to another unit")
+def _document_in(unit: str, document_id: str, principal) -> None:
+    """The document is the unit's and the caller may know it (404 otherwise)."""
+    access.open_document(unit, document_id, principal)
 
 
 class ClassificationBody(BaseModel):
@@ -49,7 +46,7 @@ class ReturnBody(BaseModel):
 @handled
 def routing_of(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
-    _document_in(unit, document_id)
+    _document_in(unit, document_id, principal)
     return routing.routing_view(document_id, principal)
 
 
@@ -57,7 +54,7 @@ def routing_of(unit: str, document_id: str) -> dict[str, Any]:
 @handled
 def classify(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
-    _document_in(unit, document_id)
+    _document_in(unit, document_id, principal)
     body = ClassificationBody.model_validate(json_body(blueprint.current_request))
     return routing.classify(document_id, principal, body.jrwa_symbol).model_dump(mode="json", exclude={"pending_token"})
 
@@ -66,7 +63,7 @@ def classify(unit: str, document_id: str) -> dict[str, Any]:
 @handled
 def decree(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
-    _document_in(unit, document_id)
+    _document_in(unit, document_id, principal)
     body = DecretationBody.model_validate(json_body(blueprint.current_request))
     target = Target(login=body.login, cell=body.cell)
     return routing.decree(document_id, principal, target, body.kind, body.note, body.deadline).model_dump(mode="json")
@@ -76,7 +73,7 @@ def decree(unit: str, document_id: str) -> dict[str, Any]:
 @handled
 def accept(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
-    _document_in(unit, document_id)
+    _document_in(unit, document_id, principal)
     return routing.accept(document_id, principal).model_dump(mode="json")
 
 
@@ -84,7 +81,7 @@ def accept(unit: str, document_id: str) -> dict[str, Any]:
 @handled
 def give_back(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
-    _document_in(unit, document_id)
+    _document_in(unit, document_id, principal)
     body = ReturnBody.model_validate(json_body(blueprint.current_request))
     return routing.return_decretation(document_id, principal, body.reason).model_dump(mode="json")
 
@@ -93,7 +90,7 @@ def give_back(unit: str, document_id: str) -> dict[str, Any]:
 @handled
 def acknowledge(unit: str, document_id: str, decretation_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
-    _document_in(unit, document_id)
+    _document_in(unit, document_id, principal)
     routing.acknowledge(document_id, decretation_id, principal)
     return {"acknowledged": decretation_id}
 

@@ -39,6 +39,7 @@ class RegistryEntry(BaseModel):
     certificate: str
     remarks: str | None = None
     registered_by: str | None = None
+    case_ref: str | None = None  # the case the document joined (kept on the register line)
 
 
 class MetadataCorrection(BaseModel):

@@ -8,7 +8,7 @@ import time
 from datetime import date
 from typing import Any
 
-from ezd.adapters import case_store, directory_store, registry_store, routing_store
+from ezd.adapters import case_store, directory_store, routing_store
 from ezd.errors import AccessDenied, EzdError, NotFound, ValidationFailed
 from ezd.models.cases import (
     Case,
@@ -22,7 +22,9 @@ from ezd.models.cases import (
 )
 from ezd.models.deadlines import DeadlinePreset, Suspension
 from ezd.models.routing import InboxItem
-from ezd.services import audit, jrwa
+from ezd.models.registry import DocumentRecord
+from ezd.models.routing import Classification
+from ezd.services import access, audit, jrwa, routing
 from ezd.services.auth import Principal
 from ezd.services.csv_export import write_csv
 from ezd.services.deadlines import case_deadline
@@ -94,11 +96,16 @@ def open_case(
         raise ValidationFailed(f"{officer} is not a user of unit {unit}")
     if not {"case_officer", "manager"} & set(officer_user.roles):
         raise ValidationFailed(f"{officer_user.login} does not handle cases")
-    case = _create_case(unit, principal, jrwa_symbol=jrwa_symbol, title=title, cell=cell, officer=officer_user,
-                        deadline_preset=deadline_preset,
-                        origin=_origin(unit, document_id) if document_id else None)
+    document = None
     if document_id:
-        case = attach_document(unit, case.ref, document_id, principal)
+        # Checked before the case exists, so a refusal leaves no empty case behind.
+        if officer_user.login != principal.login:
+            raise AccessDenied("a case opened from a letter is opened by the officer the letter is decreed to")
+        document = _attachable(unit, document_id, principal)
+    case = _create_case(unit, principal, jrwa_symbol=jrwa_symbol, title=title, cell=cell, officer=officer_user,
+                        deadline_preset=deadline_preset, origin=_origin(document) if document else None)
+    if document is not None:
+        case = attach_document(unit, case.ref, document.document_id, principal, document)
     return case
 
 
@@ -137,12 +144,9 @@ def _create_case(unit: str, principal: Principal, *, jrwa_symbol: str, title: st
     return case
 
 
-def _origin(unit: str, document_id: str) -> CaseOrigin:
-    document = registry_store.get_document(document_id)
-    if document is None or document.unit != unit:
-        raise NotFound(f"no document {document_id} in unit {unit}")
+def _origin(document: DocumentRecord) -> CaseOrigin:
     entry = document.entry
-    return CaseOrigin(document_id=document_id, sender=entry.sender.name, sender_reference=entry.sender_reference,
+    return CaseOrigin(document_id=document.document_id, sender=entry.sender.name, sender_reference=entry.sender_reference,
                       letter_date=entry.letter_date, registry_number=entry.registry_number,
                       received_on=entry.received_date)
 
@@ -152,15 +156,30 @@ def get_case(unit: str, ref: str, principal: Principal) -> Case:
     return _case(unit, ref)
 
 
-def attach_document(unit: str, ref: str, document_id: str, principal: Principal) -> Case:
+def _attachable(unit: str, document_id: str, principal: Principal) -> DocumentRecord:
+    """A document joins a case only in the hands of the officer it was decreed to: the
+    caller must be able to open it (else 404) and have it decreed to them or their
+    komórka (else 403)."""
+    document = access.open_document(unit, document_id, principal)
+    if not access.decreed_to(principal, routing_store.decretations(document_id)):
+        raise AccessDenied(f"document {document_id} is not decreed to {principal.login}")
+    return document
+
+
+def attach_document(unit: str, ref: str, document_id: str, principal: Principal,
+                    document: DocumentRecord | None = None) -> Case:
+    """Only the case officer attaches, and only a document decreed to them. The case, the
+    document's link to it and its register line move in one transaction; the document's
+    routing then records the case and leaves every queue."""
     principal.require_unit(unit)
-    document = registry_store.get_document(document_id)
-    if document is None or document.unit != unit:
-        raise NotFound(f"no document {document_id} in unit {unit}")
+    case = _case(unit, ref)
+    if principal.login != case.officer:
+        raise AccessDenied("only the officer of the case attaches documents to it")
+    if case.status != "open":
+        raise CaseStateError(f"case {ref} is closed")
+    document = document or _attachable(unit, document_id, principal)
     for _ in range(MAX_ATTEMPTS):
         case = _case(unit, ref)
-        if not _may_handle(principal, case):
-            raise AccessDenied("only the case officer or a manager attaches documents")
         if case.status != "open":
             raise CaseStateError(f"case {ref} is closed")
         link = CaseDocument(case_ref=ref, unit=unit, document_id=document_id,
@@ -168,7 +187,7 @@ def attach_document(unit: str, ref: str, document_id: str, principal: Principal)
                             attached_at=now_utc(), attached_by=principal.login)
         changed = case.model_copy(update={"documents_count": case.documents_count + 1, "version": case.version + 1})
         try:
-            case_store.attach(changed, link)
+            case_store.attach(changed, link, document.entry)
         except case_store.DocumentAlreadyInCase as exc:
             existing = case_store.case_of_document(document_id)
             raise CaseStateError(f"document {document_id} already belongs to case {existing.case_ref if existing else '?'}") from exc
@@ -178,8 +197,15 @@ def attach_document(unit: str, ref: str, document_id: str, principal: Principal)
         _record(changed, principal, "attached", summary, document_id=document_id)
         audit.record(audit.document_object(document_id), actor_of(principal), "attached", document_id=document_id,
                      case_ref=ref, summary=f"Dołączenie do sprawy {ref}")
+        routing.join_case(document_id, ref, _case_class(changed), principal)
         return changed
     raise CaseStateError("the case keeps changing; try again")
+
+
+def _case_class(case: Case) -> Classification:
+    return Classification(jrwa_symbol=case.jrwa_symbol, jrwa_heading=case.jrwa_heading, category=case.category,
+                          plan_owner=case.plan_owner, plan_version=case.plan_version, rule_id=None,
+                          confirmed_by=case.officer, at=now_utc())
 
 
 def _update(unit: str, ref: str, change: Any) -> Case:

@@ -14,7 +14,7 @@ from ezd.models.audit import Actor
 from ezd.models.intake import Access
 from ezd.models.letters import Sender
 from ezd.models.registry import DocumentRecord, MetadataCorrection
-from ezd.services import audit
+from ezd.services import access, audit
 from ezd.services.auth import Principal
 from ezd.clock import now_utc
 
@@ -42,6 +42,7 @@ def _diff(document: DocumentRecord, changes: MetadataChanges) -> dict[str, dict[
 
 def correct_metadata(unit: str, document_id: str, principal: Principal, changes: MetadataChanges,
                      reason: str) -> DocumentRecord:
+    access.open_document(unit, document_id, principal)  # a stranger learns nothing, not even a 403
     principal.require_role(unit, "registry_clerk", "manager")
     if not reason.strip():
         raise ValidationFailed("say why the metadata are corrected")

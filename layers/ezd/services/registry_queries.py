@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel
 
-from ezd.adapters import archive, registry_store
+from ezd.adapters import archive, case_store, registry_store
 from ezd.config import Settings
 from ezd.errors import AccessDenied, NotFound, ValidationFailed
 from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
 from ezd.models.audit import Actor
-from ezd.services import audit
+from ezd.services import access, audit
 from ezd.services.auth import Principal
 from ezd.services.csv_export import write_csv
 from ezd.clock import WARSAW
@@ -34,6 +34,7 @@ class RegistryItemView(BaseModel):
     attachments: list[DownloadLink]
     receipt: DownloadLink | None
     form_namespace: str | None
+    case_ref: str | None = None  # the case the document joined
 
 
 def _day_start(day: date) -> datetime:
@@ -88,14 +89,13 @@ def _link(blob_bucket: str, key: str, filename: str, size: int, sha256: str, mim
     )
 
 
-def open_item(unit: str, document_id: str, settings: Settings, viewer: Principal | None = None) -> RegistryItemView:
-    document = registry_store.get_document(document_id)
-    if document is None:
-        raise NotFound(f"no document {document_id} in unit {unit}")
-    if document.unit != unit:
-        raise AccessDenied(f"document {document_id} belongs to another unit")
-    view = _view(document, settings.download_link_seconds)
-    if viewer is not None and document.entry.access == "niepubliczny":
+def open_item(unit: str, document_id: str, settings: Settings, viewer: Principal) -> RegistryItemView:
+    """One item, for those who may open it (services.access): 404 for the others."""
+    document = access.open_document(unit, document_id, viewer)
+    link = case_store.case_of_document(document_id)
+    view = _view(document, settings.download_link_seconds).model_copy(
+        update={"case_ref": link.case_ref if link else None})
+    if document.entry.access not in access.PUBLIC_ACCESS:
         # Who opened a non-public document is part of its metryka.
         audit.record(audit.document_object(document_id),
                      Actor(login=viewer.login, full_name=viewer.full_name, position=viewer.position),
@@ -183,7 +183,6 @@ def intake_state(unit: str, intake_id: str, settings: Settings) -> IntakeOutcome
     An intake without an outcome is looked up as a workflow execution, so an unknown id
     is "not found" rather than "processing" forever, and another unit's is refused."""
     from ezd.adapters import workflows
-    from ezd.errors import AccessDenied
 
     outcome = registry_store.outcome_of_intake(intake_id)
     if outcome is not None:

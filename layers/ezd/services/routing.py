@@ -26,6 +26,7 @@ from ezd.models.routing import (
     Target,
 )
 from ezd.services import audit, classification, jrwa
+from ezd.services.access import addressed_to
 from ezd.services.auth import Principal
 from ezd.clock import now_utc
 
@@ -236,9 +237,7 @@ def decree(document_id: str, principal: Principal, target: Target, kind: Decreta
 
 
 def _may_decide(principal: Principal, decretation: Decretation) -> bool:
-    if decretation.target.login:
-        return decretation.target.login == principal.login
-    return decretation.target.cell == principal.cell
+    return addressed_to(principal, decretation.target)
 
 
 def _decide(document_id: str, principal: Principal, accepted: bool, reason: str | None) -> Decretation:
@@ -299,6 +298,34 @@ def acknowledge(document_id: str, decretation_id: str, principal: Principal) -> 
             routing_store.remove_inbox(_inbox_for(decretation, state))
             return
     raise NotFound(f"no copy {decretation_id} of document {document_id}")
+
+
+# --- joining a case -----------------------------------------------------------------------
+
+def join_case(document_id: str, case_ref: str, case_class: Classification, officer: Principal) -> RoutingState:
+    """The document is now handled in a case by its officer: its routing records the case,
+    takes the case's class (JRWA belongs to the document, and a case's documents share its
+    class), counts as accepted by the officer, and leaves every queue and pending inbox.
+    A workflow waiting for a person is told so and ends."""
+
+    def attempt() -> RoutingState:
+        old = _routing(document_id)
+        if old.case_ref == case_ref:
+            return old
+        decretations = routing_store.decretations(document_id)
+        pending = [d for d in decretations if d.status == "pending"]
+        taken = [d.model_copy(update={
+            "status": "accepted" if addressed_to(officer, d.target) else "superseded",
+            "decided_by": officer.login if addressed_to(officer, d.target) else None,
+            "decided_at": now_utc(), "reason": f"dołączono do sprawy {case_ref}"}) for d in pending]
+        new = _next(old, status="accepted", case_ref=case_ref, responsible=officer.login,
+                    classification=case_class, pending_token=None, waiting_for=None)
+        routing_store.commit_routing(new, decretations=taken, remove_inbox=[_inbox_for(d, old) for d in pending])
+        if old.pending_token:
+            _release(old, "classified" if old.waiting_for == "classification" else "accepted")
+        return new
+
+    return _with_retries(attempt)
 
 
 # --- the workflow's waits ----------------------------------------------------------------
