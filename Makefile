@@ -7,8 +7,9 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: install system-packages run test test-dates lint clean bench
 
-# Debian packages the tests use: faketime runs the date-sensitive tests under fixed clocks.
-DEBIAN_PACKAGES := faketime
+# Debian packages the tests use: faketime runs the date-sensitive tests under fixed clocks,
+# xmlsec1 checks our XML signatures independently of signxml.
+DEBIAN_PACKAGES := faketime xmlsec1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Clocks for `make test-dates` (UTC): 24 December (a holiday since 2025), the last day of
 # February in a leap year, the Friday before the 1–3 May weekend, and the first minutes of a

@@ -187,6 +187,13 @@ class Deliverer:
 
 
 @pytest.fixture(scope="session")
+def epuap_sign(stack):
+    """Signs a SOAP envelope as the local ePUAP does (WS-Security with its certificate,
+    the one the stack's push endpoint trusts)."""
+    return stack.simulator.push_signer
+
+
+@pytest.fixture(scope="session")
 def deliverer(stack) -> Deliverer:
     return Deliverer(stack)
 

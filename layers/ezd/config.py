@@ -21,6 +21,7 @@ class Settings(BaseModel):
     intake_state_machine_arn: str | None = None
     epuap_endpoint: str = "https://ws.epuap.gov.pl/pk_external_ws/services"
     local_token_secret_arn: str | None = None  # the local stage's token key; never set in AWS
+    epuap_push_trust: str | None = None  # certificates trusted as ePUAP's (push signatures)
     download_link_seconds: int = 300
 
     @classmethod
@@ -39,6 +40,7 @@ class Settings(BaseModel):
             intake_state_machine_arn=env.get("EZD_INTAKE_STATE_MACHINE_ARN") or None,
             epuap_endpoint=env.get("EZD_EPUAP_ENDPOINT", cls.model_fields["epuap_endpoint"].default),
             local_token_secret_arn=env.get("EZD_LOCAL_TOKEN_SECRET_ARN") or None,
+            epuap_push_trust=env.get("EZD_EPUAP_PUSH_TRUST") or None,
         )
 
 

@@ -247,18 +247,18 @@ def test_me_tells_the_callers_unit_and_roles(api):
 # --------------------------------------------------------------------------- ePUAP push
 
 
-def test_push_for_another_units_box_is_refused(api, letters):
+def test_push_for_another_units_box_is_refused(api, letters, epuap_sign):
     from ezd.adapters import directory_store
     from ezd.adapters.epuap_soap import build_push_request, parse_push_response
     from ezd.models.epuap import PulledDocument
 
     title = f"Pismo do skrytki innej szkoły {time.time_ns()}"
     box = directory_store.get_unit(B)
-    body = build_push_request(PulledDocument(
+    body = epuap_sign(build_push_request(PulledDocument(
         sender_id="jan.kowalski", sender_type="F", sender_first_name="Jan", sender_name="Kowalski",
         delivered_at=clock.now_utc(), box_name=box.box_name, box_address=box.esp_address,
         filename="pismo.xml", content_type="text/xml", content=make_letter(title=title),
-    ))
+    )))
     response = api.call("POST", f"/epuap/push/{A}", raw=body, content_type="text/xml; charset=utf-8")
     assert response.status == 404, response.raw
     assert response.headers["Content-Type"].startswith("text/xml")

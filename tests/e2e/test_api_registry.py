@@ -414,17 +414,18 @@ def test_daily_intake_report_as_json_and_csv(api):
 # --------------------------------------------------------------------------- ePUAP push
 
 
-def push_body(unit: str, raw: bytes, delivered_at: datetime | None = None) -> bytes:
+def push_body(unit: str, raw: bytes, delivered_at: datetime | None = None, *, sign) -> bytes:
+    """ePUAP's push of ``raw`` to ``unit``, signed by ``sign`` (the epuap_sign fixture)."""
     from ezd.adapters import directory_store
     from ezd.adapters.epuap_soap import build_push_request
     from ezd.models.epuap import PulledDocument
 
     box = directory_store.get_unit(unit)
-    return build_push_request(PulledDocument(
+    return sign(build_push_request(PulledDocument(
         sender_id="jan.kowalski", sender_type="F", sender_first_name="Jan", sender_name="Kowalski",
         delivered_at=delivered_at or clock.now_utc(), box_name=box.box_name, box_address=box.esp_address,
         filename="pismo.xml", content_type="text/xml", content=raw,
-    ))
+    )))
 
 
 def push(api, unit: str, body: bytes):
@@ -445,11 +446,11 @@ def wait_intake(api, unit: str, intake_id: str, timeout: float = 30.0) -> dict:
     raise AssertionError(f"intake {intake_id} not finished")
 
 
-def test_epuap_push_registers_the_letter_once(api, unique_letter):
+def test_epuap_push_registers_the_letter_once(api, unique_letter, epuap_sign):
     unit = "SP45"
     raw = unique_letter(title=f"Skarga na ocenę z zachowania {time.time_ns()}")
     delivered = clock.now_utc().replace(microsecond=0) - timedelta(minutes=3)
-    body = push_body(unit, raw, delivered)
+    body = push_body(unit, raw, delivered, sign=epuap_sign)
 
     response, answer = push(api, unit, body)
     assert response.status == 200, response.raw
@@ -476,19 +477,23 @@ def test_epuap_push_registers_the_letter_once(api, unique_letter):
     assert numbers.count(first["registry_number"]) == 1
 
 
-@pytest.mark.parametrize("kind", ["not_xml", "not_soap", "soap_without_headers"])
-def test_malformed_push_is_refused_and_quarantined(api, kind):
+@pytest.mark.parametrize("kind", ["soap_without_headers", "body_not_a_document"])
+def test_a_signed_but_malformed_push_is_refused_and_quarantined(api, kind, epuap_sign):
+    """Only what ePUAP signed reaches the quarantine (unsigned input is refused and
+    forgotten, test_epuap_push_authentication.py)."""
     unit = "SP45"
     marker = str(time.time_ns())
-    body = {
-        "not_xml": f"<soap:Envelope>unclosed {marker}".encode(),
-        "not_soap": f"<?xml version='1.0'?><pismo>{marker}</pismo>".encode(),
+    body = epuap_sign({
         "soap_without_headers": (
             '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
             f'<s:Body><ob:Dokument xmlns:ob="http://wsdl.epuap.gov.pl/obiekty/"><x>{marker}</x></ob:Dokument>'
             "</s:Body></s:Envelope>"
-        ).encode(),
-    }[kind]
+        ),
+        "body_not_a_document": (
+            '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
+            f"<s:Header/><s:Body><pismo>{marker}</pismo></s:Body></s:Envelope>"
+        ),
+    }[kind].encode())
     response, answer = push(api, unit, body)
     assert response.status == 400, response.raw
     assert answer.status.kod != 1

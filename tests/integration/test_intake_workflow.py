@@ -187,7 +187,8 @@ def _push_empty_document(api, deliverer, unit: str):
     box = directory_store.get_unit(unit)
     document = PulledDocument(sender_id="jan.kowalski", sender_type="F", delivered_at=clock.now_utc(),
                               box_name=box.box_name, box_address=box.esp_address, filename="pusty.xml", content=b"")
-    response = api.call("POST", f"/epuap/push/{unit}", raw=build_push_request(document), content_type="text/xml")
+    signed = deliverer.stack.simulator.push_signer(build_push_request(document))
+    response = api.call("POST", f"/epuap/push/{unit}", raw=signed, content_type="text/xml")
     assert response.status == 200, response.raw
     intake_id = parse_push_response(response.raw).document_id
     return deliverer.outcomes(unit, b"")[-1] if intake_id else None

@@ -14,12 +14,13 @@ from pydantic import BaseModel, Field
 
 from ezd.adapters import directory_store, registry_store
 from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_request
+from ezd.adapters.wssecurity import NotSignedByEpuap
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, principal_of, query
 from ezd.config import settings
 from ezd.errors import EzdError, ValidationFailed
 from ezd.models.epuap import EpuapStatus
 from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
-from ezd.services import access, corrections, registry_queries
+from ezd.services import access, corrections, push_authentication, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document, accept_paper_letter
 from ezd.services.quarantine import quarantine_raw
@@ -162,7 +163,8 @@ def quarantine(unit: str) -> dict[str, Any]:
 
 @blueprint.route("/epuap/push/{unit}", methods=["POST"], content_types=SOAP_TYPES)
 def epuap_push(unit: str) -> Response:
-    """ePUAP push delivery (the unit's intake endpoint): answered OK only once stored."""
+    """ePUAP push delivery (the unit's intake endpoint): accepted only when ePUAP signed
+    it (WS-Security), answered OK only once stored."""
     raw = blueprint.current_request.raw_body or b""
     headers = {"Content-Type": "text/xml; charset=utf-8"}
     if directory_store.get_unit(unit) is None:
@@ -170,6 +172,12 @@ def epuap_push(unit: str) -> Response:
         # records (and S3 objects) under unit names that do not exist.
         body = build_push_response(EpuapStatus(kod=404, komunikat=f"UNKNOWN_RECIPIENT: no unit {unit}"), None)
         return Response(body=body, headers=headers, status_code=404)
+    try:
+        push_authentication.verify_push(raw, settings())
+    except NotSignedByEpuap as exc:
+        # Nothing of an unauthenticated message is kept: not even in the quarantine.
+        body = build_push_response(EpuapStatus(kod=401, komunikat=str(exc)[:300]), None)
+        return Response(body=body, headers=headers, status_code=401)
     try:
         document = parse_push_request(raw)
     except (EpuapFault, ValueError) as exc:

@@ -8,7 +8,9 @@ the project depends on:
 - confirmation is by Base64 SHA-1 ``skrot`` of the content;
 - in push mode ``nadaj`` hands the document to the receiver synchronously and keeps it for
   pull when the receiver does not accept it, so nothing is lost.
-It does not check WS-Security signatures and does not issue real UPP documents.
+Its pushes are signed with WS-Security (``push_signer``), as real ePUAP's are, so the
+receiving endpoint can refuse anything ePUAP did not send. It does not check the
+WS-Security signatures of requests made to it and does not issue real UPP documents.
 
 State is in memory and guarded by one lock; the HTTP server is werkzeug's threaded one.
 """
@@ -83,12 +85,14 @@ def _now_ms() -> datetime:
 
 
 class EpuapSimulator:
-    def __init__(self, *, push_timeout: float = 5.0, clock: Callable[[], datetime] = _now_ms) -> None:
+    def __init__(self, *, push_timeout: float = 5.0, clock: Callable[[], datetime] = _now_ms,
+                 push_signer: Callable[[bytes], bytes] | None = None) -> None:
         self._lock = threading.Lock()
         self._boxes: dict[str, _Box] = {}
         self._ids = itertools.count(1)
         self._clock = clock
         self.push_timeout = push_timeout
+        self.push_signer = push_signer
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url: str | None = None
@@ -215,7 +219,8 @@ class EpuapSimulator:
     def _push(self, url: str, doc: PulledDocument) -> bool:
         """True only when the receiver explicitly accepted (status kod 1)."""
         try:
-            _, body = post_soap(url, soap.build_push_request(doc), soap.SOAP_ACTIONS[soap.OP_PUSH], timeout=self.push_timeout)
+            _, body = post_soap(url, soap.build_push_request(doc), soap.SOAP_ACTIONS[soap.OP_PUSH],
+                                timeout=self.push_timeout, request_signer=self.push_signer)
             response = soap.parse_push_response(body)
         except (EpuapFault, EpuapUnavailable) as exc:
             log.warning("push to %s failed, document stays queued: %s", url, exc)

@@ -86,6 +86,13 @@ def _load_identity(path: Path, name: str) -> SigningIdentity:
     return SigningIdentity(name=name, key=key, cert=cert)
 
 
+def identity_pems(identity: SigningIdentity) -> tuple[bytes, bytes]:
+    """(private key PEM, certificate PEM) of an identity, for signers that take PEMs."""
+    encryption = serialization.NoEncryption()
+    return (identity.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption),
+            identity.cert.public_bytes(serialization.Encoding.PEM))
+
+
 def ensure_seal(path: Path) -> Path:
     """A self-signed EC seal (key + certificate in one PEM) for sealing receipts locally."""
     if path.exists():
@@ -105,6 +112,28 @@ def ensure_seal(path: Path) -> Path:
     )
     write_private(path, _key_and_cert_pem(key, cert))
     return path
+
+
+EPUAP_SIMULATOR_NAME = "ePUAP (symulator lokalny)"
+
+
+def ensure_epuap_simulator_identity(state_dir: Path) -> SigningIdentity:
+    """The local ePUAP's signing identity (``keys/epuap-simulator.pem``, 0600), and its
+    certificate published in ``trust-epuap/``: the only signer the local push endpoint
+    trusts, as a deployment trusts only ePUAP's own certificate."""
+    from ezd.samples.letters import make_signer
+
+    key_path = state_dir / "keys" / "epuap-simulator.pem"
+    if key_path.exists():
+        identity = _load_identity(key_path, EPUAP_SIMULATOR_NAME)
+    else:
+        identity = make_signer(EPUAP_SIMULATOR_NAME)
+        write_private(key_path, _key_and_cert_pem(identity.key, identity.cert))
+    cert_pem = identity.cert.public_bytes(serialization.Encoding.PEM)
+    trust_path = state_dir / "trust-epuap" / "epuap-simulator.pem"
+    if not trust_path.exists() or trust_path.read_bytes() != cert_pem:
+        _publish(trust_path, cert_pem)
+    return identity
 
 
 def _ensure_ca(state_dir: Path) -> SigningIdentity:

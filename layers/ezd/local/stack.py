@@ -17,7 +17,8 @@ from typing import Any
 
 from ezd.local import lambda_runtime, moto_patches
 from ezd.local.epuap_simulator import EpuapSimulator
-from ezd.local.keys import ensure_demo_ca, ensure_seal
+from ezd.adapters.wssecurity import WsSecuritySigner
+from ezd.local.keys import ensure_demo_ca, ensure_epuap_simulator_identity, ensure_seal, identity_pems
 from ezd.local.moto_server import SerializedMotoServer
 from ezd.local.provision import ProvisionedStack, provision
 from ezd.local.scheduler import LocalScheduler
@@ -133,7 +134,8 @@ class LocalStack:
         lambda_runtime.install(self.runtime)
         moto_patches.install()
 
-        self.simulator = EpuapSimulator()
+        epuap = ensure_epuap_simulator_identity(self.state_dir)
+        self.simulator = EpuapSimulator(push_signer=WsSecuritySigner(*identity_pems(epuap)))
         epuap_url = self.simulator.start(port=self.epuap_port)
         seal = ensure_seal(self.state_dir / "keys" / "seal.pem")
         ensure_private_mode(seal)
@@ -146,6 +148,7 @@ class LocalStack:
             "Stage": "local",
             "EpuapEndpoint": f"{epuap_url}/pk_external_ws/services",
             "TrustStoreParameter": str(trust_dir),
+            "EpuapPushTrustParameter": str(self.state_dir / "trust-epuap"),
             "ReceiptSealSecretArn": self._store_secret(
                 "receipt-seal", seal.read_text(encoding="ascii"), "The registry's seal for UPP receipts (local stack)"),
             "LocalTokenSecretArn": self._store_secret(
