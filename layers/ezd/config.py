@@ -17,7 +17,9 @@ class Settings(BaseModel):
     staging_bucket: str
     derived_bucket: str
     archive_retention_days: int = 1825
-    quarantine_retention_days: int = 365
+    quarantine_retention_days: int = 90
+    quarantine_quota_count: int = 30  # rejected inputs per source and hour
+    quarantine_quota_bytes: int = 200 * 1024 * 1024
     intake_state_machine_arn: str | None = None
     epuap_endpoint: str = "https://ws.epuap.gov.pl/pk_external_ws/services"
     local_token_secret_arn: str | None = None  # the local stage's token key; never set in AWS
@@ -36,7 +38,9 @@ class Settings(BaseModel):
             staging_bucket=env["EZD_STAGING_BUCKET"],
             derived_bucket=env["EZD_DERIVED_BUCKET"],
             archive_retention_days=int(env.get("EZD_ARCHIVE_RETENTION_DAYS", "1825")),
-            quarantine_retention_days=int(env.get("EZD_QUARANTINE_RETENTION_DAYS", "365")),
+            quarantine_retention_days=int(env.get("EZD_QUARANTINE_RETENTION_DAYS", "90")),
+            quarantine_quota_count=int(env.get("EZD_QUARANTINE_QUOTA_COUNT", "30")),
+            quarantine_quota_bytes=int(env.get("EZD_QUARANTINE_QUOTA_MEGABYTES", "200")) * 1024 * 1024,
             intake_state_machine_arn=env.get("EZD_INTAKE_STATE_MACHINE_ARN") or None,
             epuap_endpoint=env.get("EZD_EPUAP_ENDPOINT", cls.model_fields["epuap_endpoint"].default),
             local_token_secret_arn=env.get("EZD_LOCAL_TOKEN_SECRET_ARN") or None,

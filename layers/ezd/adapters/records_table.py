@@ -52,6 +52,8 @@ class RecordItem(Model):
     sender_search = UnicodeAttribute(null=True)
     value = NumberAttribute(null=True)
     case_ref = UnicodeAttribute(null=True)  # on a register line: the case its document joined
+    expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB's TTL removes the item after it
+    quota_bytes = NumberAttribute(null=True)  # a quota counter's bytes (ADDed atomically beside `value`)
     data = JSONAttribute(null=True)
 
     gsi1 = GSI1()

@@ -20,7 +20,7 @@ from ezd.config import settings
 from ezd.errors import EzdError, ValidationFailed
 from ezd.models.epuap import EpuapStatus
 from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
-from ezd.services import access, corrections, push_authentication, registry_queries
+from ezd.services import access, corrections, push_authentication, quarantine_quota, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document, accept_paper_letter
 from ezd.services.quarantine import quarantine_raw
@@ -178,10 +178,16 @@ def epuap_push(unit: str) -> Response:
         # Nothing of an unauthenticated message is kept: not even in the quarantine.
         body = build_push_response(EpuapStatus(kod=401, komunikat=str(exc)[:300]), None)
         return Response(body=body, headers=headers, status_code=401)
+    source = quarantine_quota.source_of("epuap", unit, mode="push")
+    try:
+        quarantine_quota.check(source, settings())
+    except quarantine_quota.QuotaExceeded as exc:
+        body = build_push_response(EpuapStatus(kod=429, komunikat=str(exc)[:300]), None)
+        return Response(body=body, headers=headers, status_code=429)
     try:
         document = parse_push_request(raw)
     except (EpuapFault, ValueError) as exc:
-        quarantine_raw(unit, raw, "push-envelope.xml", "epuap", "MALFORMED_PUSH", str(exc), settings())
+        quarantine_raw(unit, raw, "push-envelope.xml", "epuap", "MALFORMED_PUSH", str(exc), settings(), source)
         body = build_push_response(EpuapStatus(kod=400, komunikat=f"MALFORMED_PUSH: {exc}"), None)
         return Response(body=body, headers=headers, status_code=400)
     owner = directory_store.unit_by_box(document.box_address)
@@ -190,6 +196,9 @@ def epuap_push(unit: str) -> Response:
         return Response(body=body, headers=headers, status_code=404)
     try:
         request = accept_epuap_document(document, "push", settings())
+    except quarantine_quota.QuotaExceeded as exc:
+        body = build_push_response(EpuapStatus(kod=429, komunikat=str(exc)[:300]), None)
+        return Response(body=body, headers=headers, status_code=429)
     except EzdError as exc:
         body = build_push_response(EpuapStatus(kod=503, komunikat=str(exc)), None)
         return Response(body=body, headers=headers, status_code=503)

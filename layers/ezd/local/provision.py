@@ -97,6 +97,10 @@ def _create_table(ddb: Any, template: Template, table: ResolvedResource) -> None
     if props.get("GlobalSecondaryIndexes"):
         kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
     ddb.create_table(**kwargs)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        ddb.update_time_to_live(TableName=table.name, TimeToLiveSpecification={
+            "AttributeName": ttl["AttributeName"], "Enabled": bool(ttl["Enabled"])})
 
 
 def _create_bucket(s3: Any, template: Template, bucket: ResolvedResource) -> None:

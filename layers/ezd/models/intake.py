@@ -74,6 +74,7 @@ class IntakeRequest(BaseModel):
     epuap: EpuapDelivery | None = None
     paper: PaperLetterForm | None = None
     registered_by: str | None = None
+    source: str | None = None  # whose quarantine allowance a rejection is charged to
 
     @field_validator("received_at")
     @classmethod

@@ -348,6 +348,11 @@ def _pe_executable() -> bytes:
     return bytes(header) + b"PE\x00\x00" + b"\x4c\x01" + b"\x00" * 250
 
 
+def executable_scan(seed: int = 0) -> bytes:
+    """A Windows executable (distinct per seed) that a clerk's upload names skan.pdf."""
+    return _pe_executable() + seed.to_bytes(8, "big")
+
+
 def _elf_executable() -> bytes:
     return b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + b"\x02\x00\x3e\x00" + b"\x00" * 200
 

@@ -17,6 +17,7 @@ from ezd.models.directory import Unit
 from ezd.models.epuap import PulledDocument
 from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
 from ezd.clock import now_utc
+from ezd.services import quarantine_quota
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -52,6 +53,8 @@ def accept_epuap_document(
         unit = directory_store.unit_by_box(document.box_address)
     if unit is None:
         raise IntakeRejected(f"no unit has the ESP box {document.box_address}", code=RejectCode.UNKNOWN_RECIPIENT)
+    source = quarantine_quota.source_of("epuap", unit.symbol, mode=mode)
+    quarantine_quota.check(source, settings)
     intake_id = uuid.uuid4().hex
     staged = _stage(settings, unit.symbol, document.content, intake_id, document.filename)
     delivered_at = as_utc(document.delivered_at)
@@ -78,6 +81,7 @@ def accept_epuap_document(
             is_test=document.is_test,
             skrot=document.skrot,
         ),
+        source=source,
     )
     return _start(settings, request)
 
@@ -99,6 +103,8 @@ def accept_paper_letter(
     received_at = as_utc(received_at) if received_at is not None else now
     if received_at > now + timedelta(minutes=5):
         raise ValidationFailed("received_at is in the future")
+    source = quarantine_quota.source_of(channel, unit, clerk=clerk)
+    quarantine_quota.check(source, settings)
     intake_id = uuid.uuid4().hex
     staged = _stage(settings, unit, scan, intake_id, filename)
     request = IntakeRequest(
@@ -111,5 +117,6 @@ def accept_paper_letter(
         filename=filename,
         paper=form,
         registered_by=clerk,
+        source=source,
     )
     return _start(settings, request)

@@ -11,6 +11,7 @@ from ezd.errors import EzdError
 from ezd.models.intake import IntakeOutcome, IntakeRequest
 from ezd.models.registry import QuarantineRecord
 from ezd.clock import now_utc
+from ezd.services import quarantine_quota
 
 FAILED_CODE = "INTAKE_FAILED"
 
@@ -38,6 +39,7 @@ def quarantine_delivery(request: IntakeRequest, error: dict[str, Any], outcome: 
         metadata={"unit": request.unit, "intake-id": request.intake_id, "error-code": code},
         prefix=f"{request.unit}/sha256",
     )
+    quarantine_quota.charge(request.source, len(raw))
     now = now_utc()
     registry_store.save_quarantine(
         QuarantineRecord(
@@ -71,9 +73,11 @@ def quarantine_delivery(request: IntakeRequest, error: dict[str, Any], outcome: 
 
 
 def quarantine_raw(
-    unit: str, raw: bytes, filename: str, channel: str, code: str, reason: str, settings: Settings
+    unit: str, raw: bytes, filename: str, channel: str, code: str, reason: str, settings: Settings,
+    source: str | None = None,
 ) -> QuarantineRecord:
     """Keeps input that never became an intake (a malformed push envelope, say)."""
+    quarantine_quota.charge(source, len(raw))
     key, digest = archive.put_locked_once(
         settings.quarantine_bucket,
         raw,
