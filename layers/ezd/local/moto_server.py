@@ -1,9 +1,14 @@
-"""moto in server mode, with requests serialized.
+"""moto in server mode, with requests serialized and their changes journaled.
 
 moto's backends are not thread-safe (concurrent DynamoDB transactions corrupt its state),
 so every request except a Lambda invocation runs under one lock. Invocations are left
 out because the function they run calls back into moto; holding the lock there would
 deadlock.
+
+With a journal (the stack's persistence), each request's changes are journaled while the
+lock is still held — so the journal's order is the order of changes — and the response
+waits, outside the lock, until they are on disk: other requests proceed meanwhile, and
+requests that finish together share one fsync.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -19,6 +24,17 @@ MOTO_CONFIG = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
 }
+
+
+class RequestJournal(Protocol):
+    failed: bool
+
+    def commit(self) -> int:
+        """Called under the server's lock after a request: journals its changes and
+        returns what the response must wait for."""
+
+    def wait(self, lsn: int) -> None:
+        """Called outside the lock: returns once ``lsn`` is durable."""
 
 
 def _request_handler() -> Any:
@@ -31,16 +47,29 @@ def _request_handler() -> Any:
     return QuietMotoRequestHandler
 
 
+def _unavailable(start_response: Any) -> list[bytes]:
+    body = b'{"__type":"ServiceUnavailable","message":"the local stack could not save its state; restart it"}'
+    start_response("503 Service Unavailable", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 class SerializedMotoServer:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, journal: RequestJournal | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self._app = DomainDispatcherApplication(create_backend_app)
         self._lock = threading.RLock()
+        self._journal = journal
         self._server: BaseWSGIServer = make_server(
             host, port, self._wsgi, threaded=True, request_handler=_request_handler()
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while a request runs in moto: whoever reads or writes moto's backends
+        directly (loading the saved state, snapshots) takes it too."""
+        return self._lock
 
     @property
     def port(self) -> int:
@@ -54,9 +83,21 @@ class SerializedMotoServer:
         path = environ.get("PATH_INFO", "")
         if "/functions/" in path and path.endswith("/invocations"):
             return self._app(environ, start_response)
+        journal = self._journal
+        if journal is not None and journal.failed:
+            return _unavailable(start_response)
         with self._lock:
-            # Drain the response inside the lock: moto builds bodies lazily.
-            return list(self._app(environ, start_response))
+            try:
+                # Drain the response inside the lock: moto builds bodies lazily.
+                body = list(self._app(environ, start_response))
+            finally:
+                # Also after a failure: whatever the request changed is journaled.
+                lsn = journal.commit() if journal is not None else 0
+        if lsn:
+            # werkzeug sends the status and headers with the first body bytes, so nothing
+            # has left yet: the response goes once what it reports is durable.
+            journal.wait(lsn)  # type: ignore[union-attr]
+        return body
 
     def start(self) -> None:
         self._thread.start()
