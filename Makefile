@@ -29,8 +29,9 @@ system-packages:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 
 ## Start the whole system locally (moto, real ASL, ePUAP simulator, API on :8000).
+## It resumes the data saved in .ezd/data; `make run FRESH=1` starts empty instead.
 run: install
-	$(BIN)/python -m ezd.local.run
+	$(BIN)/python -m ezd.local.run$(if $(filter-out 0,$(FRESH)), --fresh)
 
 ## Lint the deployable template, then run every test, then the date-sensitive ones again
 ## under fixed clocks.

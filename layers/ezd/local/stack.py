@@ -20,6 +20,7 @@ from ezd.local.epuap_simulator import EpuapSimulator
 from ezd.adapters.wssecurity import WsSecuritySigner
 from ezd.local.keys import ensure_demo_ca, ensure_epuap_simulator_identity, ensure_seal, identity_pems
 from ezd.local.moto_server import SerializedMotoServer
+from ezd.local.persistence import Persistence, RestoreReport
 from ezd.local.provision import ProvisionedStack, provision
 from ezd.local.scheduler import LocalScheduler
 from ezd.local.secret_files import ensure_private_mode, ensure_random_key
@@ -107,6 +108,8 @@ class LocalStack:
         schedule_speedup: float = 1.0,
         parameters: dict[str, str] | None = None,
         root: Path | None = None,
+        persist: bool = True,
+        fresh: bool = False,
     ) -> None:
         self.root = root or repository_root()
         self.state_dir = state_dir
@@ -124,10 +127,17 @@ class LocalStack:
         self._api_server: Any = None
         self._scheduler: LocalScheduler | None = None
         self.runtime = lambda_runtime.InProcessLambdas()
+        # Persistence: the saved state under <state>/data (fresh: start from nothing).
+        self.persist = persist
+        self.fresh = fresh
+        self.persistence: Persistence | None = None
+        self.restored: RestoreReport | None = None
 
     def start(self) -> StackInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.moto = SerializedMotoServer(port=self.moto_port)
+        # Persistence: take the state directory (one stack at a time) before binding ports.
+        self.persistence = Persistence.open(self.state_dir, fresh=self.fresh) if self.persist else None
+        self.moto = SerializedMotoServer(port=self.moto_port, journal=self.persistence)
         os.environ.update(_base_environment(self.moto.url, self.moto.port))
         _forget_cached_configuration()
         self.moto.start()
@@ -164,8 +174,14 @@ class LocalStack:
         os.environ.update(environment)
         _forget_cached_configuration()
 
-        if self.seed_demo:
+        # Persistence: the saved state goes into the resources just created, before anyone
+        # is served; demo data only on a fresh installation (never over users' changes).
+        if self.persistence:
+            self.restored = self.persistence.restore(self.moto.lock, self.simulator)
+        if self.seed_demo and not (self.restored and self.restored.resumed):
             self._seed()
+        if self.persistence:
+            self.persistence.initialized()
         api_url = self._start_api()
         if self.run_schedules:
             self._scheduler = LocalScheduler(self.provisioned.schedules, self._invoke_async, self.schedule_speedup)
@@ -180,6 +196,8 @@ class LocalStack:
             token_key_file=str(token_key_file),
         )
         (self.state_dir / "stack.json").write_text(self.info.to_json(), encoding="utf-8")
+        if self.persistence:  # continue waiting workflows in the background
+            self.persistence.start_background(self.moto.url)
         return self.info
 
     def _store_secret(self, name: str, text: str, description: str) -> str:
@@ -249,6 +267,8 @@ class LocalStack:
         client("lambda").invoke(FunctionName=function_name, InvocationType="Event", Payload=payload.encode())
 
     def stop(self) -> None:
+        if self.persistence:  # what fails while stopping has not really ended
+            self.persistence.freeze()
         if self._scheduler:
             self._scheduler.stop()
         if self._api_server:
@@ -257,3 +277,6 @@ class LocalStack:
             self.simulator.stop()
         if self.moto:
             self.moto.stop()
+        if self.persistence:  # a final snapshot; the state directory is free again
+            self.persistence.close()
+            self.persistence = None
