@@ -9,10 +9,14 @@ from ezd.clock import now_utc
 
 
 def notify_registry(request: IntakeRequest, registration: RegistrationResult) -> Notification:
+    # The notification's key is its moment and the document: the moment of registration,
+    # not of this call, so a retried step or a workflow re-run after a restart of the
+    # local stack writes the same notification again instead of a second one.
+    document = registry_store.get_document(registration.document_id)
     note = Notification(
         unit=request.unit,
         audience="registry",
-        created_at=now_utc(),
+        created_at=document.entry.registered_at if document is not None else now_utc(),
         document_id=registration.document_id,
         registry_number=registration.registry_number,
         message=f"Zarejestrowano {registration.registry_number} ({request.channel}): {request.filename}",

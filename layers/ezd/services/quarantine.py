@@ -30,6 +30,11 @@ def reason_of(error: dict[str, Any], outcome: str) -> tuple[str, str]:
 
 
 def quarantine_delivery(request: IntakeRequest, error: dict[str, Any], outcome: str, settings: Settings) -> IntakeOutcome:
+    existing = registry_store.outcome_of_intake(request.intake_id)
+    if existing is not None and existing.status in ("rejected", "failed"):
+        # A retried step, or the workflow re-run after a restart of the local stack:
+        # the delivery is quarantined (and its quota charged) once.
+        return existing
     code, reason = reason_of(error, outcome)
     raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
     key, digest = archive.put_locked_once(
