@@ -149,6 +149,27 @@ def cmd_demo_letter(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Forget the local stack's saved data (registers, documents, cases, workflows, ePUAP
+    letters); the keys and the trust store stay. Refused while a stack runs on it."""
+    from ezd.local.persistence import StateBusy, reset
+
+    state = Path(args.state_dir or repository_root() / ".ezd")
+    if not args.yes and sys.stdin.isatty():
+        answer = input(f"Remove all saved data of the local stack in {state}/data? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "t", "tak"):
+            print("nothing removed")
+            return 1
+    try:
+        removed = reset(state)
+    except StateBusy as busy:
+        print(f"ezd reset: {busy}", file=sys.stderr)
+        return 2
+    print(f"removed {state}/data ({len(removed)} entries); kept {state}/keys and {state}/trust" if removed
+          else f"no saved data in {state}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ezd", description="EZD for education")
     parser.add_argument("--stack", help="path of stack.json of a running local stack")
@@ -185,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--state-dir")
     demo.set_defaults(func=cmd_demo_letter)
+
+    reset = sub.add_parser("reset", help="forget the local stack's saved data (keys and trust stay)")
+    reset.add_argument("--state-dir", help="the stack's state directory (default: <repo>/.ezd)")
+    reset.add_argument("--yes", action="store_true", help="do not ask")
+    reset.set_defaults(func=cmd_reset)
 
     from ezd.cli_commands import audit as audit_commands
     from ezd.cli_commands import cases as case_commands
