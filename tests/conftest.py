@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from ezd import clock
+from paper_support import PaperDesk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -213,30 +214,6 @@ def unique_letter():
         return make_letter(title=title or f"Pismo testowe nr {n} z {time.time_ns()}", **kwargs)
 
     return make
-
-
-class PaperDesk:
-    """The registry desk registering scanned paper letters through the API."""
-
-    def __init__(self, api: Api) -> None:
-        self.api = api
-
-    def register(self, unit: str, *, title: str, clerk: str | None = None, access: str = "niepubliczny",
-                 scan: bytes | None = None, wait: int = 25, **metadata: Any) -> ApiResponse:
-        from ezd import clock
-        from ezd.samples.letters import sample_pdf
-
-        body = {
-            "filename": "skan.pdf",
-            "content_base64": b64(scan if scan is not None else sample_pdf(700, seed=time.time_ns())),
-            "channel": "post",
-            "received_at": clock.now_utc().isoformat(),
-            "metadata": {"title": title, "access": access, "sender": {
-                "kind": "person", "first_names": "Jan", "surname": "Kowalski", "town": "Lublin", "country": "PL"},
-                **metadata},
-        }
-        return self.api.call("POST", f"/units/{unit}/paper-letters?wait={wait}",
-                             user=clerk or f"{unit.lower()}.sekretariat", json_body=body)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from typing import Any
 from ezd.models.intake import IntakeRequest, LetterSummary, StoreResult
 from ezd.models.signatures import SignatureReport
 from ezd.observability import MetricUnit, tools
-from ezd.services.registration import register_letter
+from ezd.services.registration import record_test_delivery, register_letter
 
 logger, tracer, metrics = tools("intake-register")
 
@@ -14,6 +14,10 @@ logger, tracer, metrics = tools("intake-register")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("test_delivery"):
+        result = record_test_delivery(IntakeRequest.model_validate(event["intake"]))
+        logger.info("test delivery", extra={"status": result.status})
+        return result.model_dump(mode="json")
     result = register_letter(
         IntakeRequest.model_validate(event["intake"]),
         LetterSummary.model_validate(event["letter"]),

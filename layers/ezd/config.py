@@ -25,6 +25,8 @@ class Settings(BaseModel):
     local_token_secret_arn: str | None = None  # the local stage's token key; never set in AWS
     epuap_push_trust: str | None = None  # certificates trusted as ePUAP's (push signatures)
     download_link_seconds: int = 300
+    max_document_bytes: int = 52_428_800
+    paper_backdate_limit_days: int = 30  # older dates of receipt need a manager's confirmation
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,6 +47,8 @@ class Settings(BaseModel):
             epuap_endpoint=env.get("EZD_EPUAP_ENDPOINT", cls.model_fields["epuap_endpoint"].default),
             local_token_secret_arn=env.get("EZD_LOCAL_TOKEN_SECRET_ARN") or None,
             epuap_push_trust=env.get("EZD_EPUAP_PUSH_TRUST") or None,
+            max_document_bytes=int(env.get("EZD_MAX_DOCUMENT_BYTES", "52428800")),
+            paper_backdate_limit_days=int(env.get("EZD_PAPER_BACKDATE_LIMIT_DAYS", "30")),
         )
 
 

@@ -7,7 +7,6 @@ else: SP46 (unit A) and SP47 (unit B).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import time
@@ -56,10 +55,9 @@ def test_route_enumeration_finds_the_unit_routes():
     assert MACHINE_ROUTES <= set(_api_app().routes)
 
 
-def paper_body(title: str) -> dict:
+def paper_body(title: str, upload_id: str = "0" * 32) -> dict:
     return {
-        "filename": "skan.pdf",
-        "content_base64": base64.b64encode(sample_pdf(700, seed=time.time_ns())).decode(),
+        "upload_id": upload_id,
         "channel": "post",
         "received_at": clock.now_utc().isoformat(),
         "metadata": {
@@ -70,12 +68,13 @@ def paper_body(title: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def letters(api) -> dict[str, dict]:
+def letters(api, paper_desk) -> dict[str, dict]:
     """One registered letter in each unit: {unit: outcome}."""
     out = {}
     for unit in (A, B):
+        upload_id = paper_desk.upload(unit, sample_pdf(700, seed=time.time_ns()))
         response = api.call("POST", f"/units/{unit}/paper-letters?wait=20", user=f"{unit.lower()}.sekretariat",
-                            json_body=paper_body(f"Pismo do {unit}"))
+                            json_body=paper_body(f"Pismo do {unit}", upload_id))
         assert response.status == 201 and response.body["status"] == "registered", response.body
         out[unit] = response.body
     return out

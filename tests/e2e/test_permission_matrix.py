@@ -22,7 +22,6 @@ and the unit-level refusal of SP46/SP47; SP48 and WOIW are this file's units.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import itertools
@@ -31,6 +30,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -107,8 +107,7 @@ class World:
 
 def _paper(world: World, res: dict) -> dict:
     return {
-        "filename": "skan.pdf",
-        "content_base64": base64.b64encode(sample_pdf(700, seed=time.time_ns())).decode(),
+        "upload_id": res["upload_id"],
         "channel": "post",
         "received_at": clock.now_utc().isoformat(),
         "metadata": {
@@ -195,7 +194,10 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", f"{U}/my-notifications", "AAAAA", 200),
     Row("GET", f"{U}/inbox", "AAAAA", 200),
     # The registry desk registers paper letters.
-    Row("POST", f"{U}/paper-letters", "A----", 201, query="wait=20", body=_paper),
+    Row("POST", f"{U}/uploads", "A----", 201, body=lambda w, r: {"filename": "skan.pdf", "size": 700}),
+    Row("POST", f"{U}/uploads/{{upload_id}}/backdating", "-A---", 200, fresh="upload",
+        body=lambda w, r: {"received_on": (clock.today() - timedelta(days=40)).isoformat(), "reason": "Z portierni"}),
+    Row("POST", f"{U}/paper-letters", "A----", 201, query="wait=20", fresh="upload", body=_paper),
     # Quarantine: the registry desk, the unit administrator (the dyrektor is one), the archivist.
     Row("GET", f"{U}/quarantine", "AA-AA", 200),
     # Routing: anyone of the unit reads it; the registry desk or a manager classifies; a
@@ -288,9 +290,15 @@ def _deliver(deliverer, world: World) -> Any:
     return outcome
 
 
+def _upload(api, world: World) -> str:
+    from paper_support import PaperDesk
+
+    return PaperDesk(api).upload(world.unit, sample_pdf(700, seed=time.time_ns()), clerk=world.login("registry_clerk"))
+
+
 def _register_paper(api, world: World, title: str) -> str:
     """A fresh letter through the registry desk (faster than ePUAP, the same workflow)."""
-    body = _paper(world, {})
+    body = _paper(world, {"upload_id": _upload(api, world)})
     body["metadata"]["title"] = _unique(title)
     response = api.call("POST", f"/units/{world.unit}/paper-letters?wait=25", user=world.login("registry_clerk"),
                         json_body=body)
@@ -328,6 +336,8 @@ def _open_case(api, world: World, state: str = "open") -> str:
 
 
 def _fresh(api, world: World, kind: str) -> dict[str, str]:
+    if kind == "upload":
+        return {"upload_id": _upload(api, world)}
     if kind == "decision":
         return {"document_id": _wait_for_the_addressee(world, _register_paper(api, world, world.profile.letter_title))}
     if kind == "attach":
@@ -398,6 +408,7 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "ref": res.get("ref", world.case),
         "symbol": world.profile.jrwa,
         "name": row.variant,
+        "upload_id": res.get("upload_id", "0" * 32),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
     if row.query:

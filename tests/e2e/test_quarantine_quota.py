@@ -51,7 +51,8 @@ def test_a_clerk_over_the_allowance_is_refused_and_nothing_is_stored(api, stack,
     assert len(_quarantined(api, "SP52")) == 2
     staged_before = _staged(stack, "SP52")
 
-    refused = paper_desk.register("SP52", title="Skan 3", scan=executable_scan(time.time_ns()))
+    # Refused when asking where to upload: the bytes never even reach the staging bucket.
+    refused = api.call("POST", "/units/SP52/uploads", user="sp52.sekretariat", json_body={"filename": "s.pdf", "size": 300})
     assert refused.status == 429 and refused.body["error_code"] == "QUOTA_EXCEEDED", refused.body
     assert _staged(stack, "SP52") == staged_before and len(_quarantined(api, "SP52")) == 2
     # Another source is not affected.
@@ -81,7 +82,8 @@ def test_a_byte_allowance_stops_large_rejected_inputs_too(api, paper_desk, small
     assert paper_desk.register("SP52", title="Duży skan", clerk="sp52.dyrektor", scan=big).status == 403  # not a clerk
     first = paper_desk.register("SP53", title="Duży skan", scan=big)
     assert first.status == 422, first.body  # charged: 2 KB over an allowance of 1000 bytes
-    assert paper_desk.register("SP53", title="Następny", scan=executable_scan(time.time_ns())).status == 429
+    refused = api.call("POST", "/units/SP53/uploads", user="sp53.sekretariat", json_body={"filename": "s.pdf", "size": 300})
+    assert refused.status == 429 and refused.body["error_code"] == "QUOTA_EXCEEDED"
 
 
 def test_quarantine_is_locked_for_its_own_short_retention(api, stack, paper_desk):

@@ -156,15 +156,59 @@ def test_transient_fault_is_retried_by_the_state_machine(stack, deliverer, uniqu
     assert outcome.status == "registered" and outcome.registry_number.startswith("RPW/1/")
 
 
+def _register_step_answer(stack, intake_id: str) -> dict:
+    """What the workflow's Register step answered last (after its retries)."""
+    import json
+
+    machine = stack.provisioned.state_machines["IntakeStateMachine"]
+    arn = f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}"
+    events = client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    exits = [e["stateExitedEventDetails"] for e in events
+             if e["type"] == "TaskStateExited" and e["stateExitedEventDetails"]["name"] == "Register"]
+    return json.loads(exits[-1]["output"])["registration"]
+
+
 def test_register_step_retried_after_its_commit_does_not_skip_or_duplicate(stack, deliverer, unique_letter):
-    # The register Lambda commits, then its answer is lost; Step Functions retries it.
+    # The register Lambda commits, then its answer is lost; Step Functions retries it. The
+    # retry answers "registered" as the first attempt would have, so the letter gets its
+    # receipt and its routing (a "duplicate" would end the workflow without either).
+    from ezd.adapters import routing_store
+
     stack.runtime.inject_fault(_function(stack, "RegisterFunction"), TransientFault, times=1, after=True)
     first = deliverer.deliver("SP7", unique_letter())
     second = deliverer.deliver("SP7", unique_letter())
     assert (first.status, second.status) == ("registered", "registered")
+    assert _register_step_answer(stack, first.intake_id)["status"] == "registered"
+    assert registry_store.get_document(first.document_id).receipt is not None
+    assert routing_store.get_routing(first.document_id) is not None
     assert [first.registry_number.split("/")[1], second.registry_number.split("/")[1]] == ["1", "2"]
     year = int(first.registry_number.split("/")[2])
     assert _register_numbers("SP7", year) == [1, 2]
+
+
+def test_an_epuap_test_delivery_never_takes_a_number_of_the_real_register(stack, deliverer, unique_letter):
+    """czyTestowe: ePUAP's test deliveries are checked (and answered to ePUAP) but never
+    registered, archived or given a UPP."""
+    from ezd.adapters import directory_store
+    from ezd.models.epuap import PulledDocument
+
+    unit = "SP22"
+    year = clock.today().year
+    before = registry_store.current_counter(unit, year)
+    raw = unique_letter(title="Próbne doręczenie ePUAP")
+    box = directory_store.get_unit(unit)
+    document = PulledDocument(sender_id="epuap", sender_type="P", delivered_at=clock.now_utc(), box_name=box.box_name,
+                              box_address=box.esp_address, filename="test.xml", content=raw, is_test=True)
+    request = accept_epuap_document(document, "pull", settings(), unit=box)
+    description = deliverer.wait_finished(request.intake_id)
+    assert description["status"] == "SUCCEEDED"
+    outcome = registry_store.outcome_of_intake(request.intake_id)
+    assert outcome.status == "test" and outcome.registry_number is None and outcome.document_id is None
+    assert registry_store.current_counter(unit, year) == before
+    assert registry_store.find_first_registration(unit, hashlib.sha256(raw).hexdigest()) is None
+    # The same letter delivered for real afterwards is registered normally.
+    real = deliverer.deliver(unit, raw)
+    assert real.status == "registered" and real.registry_number == f"RPW/{before + 1}/{year}"
 
 
 def test_exhausted_retries_keep_the_original_and_register_nothing(stack, deliverer, unique_letter):

@@ -101,6 +101,45 @@ def put_staged(bucket: str, key: str, body: bytes, metadata: dict[str, str] | No
     return response.get("VersionId")
 
 
+def upload_form(bucket: str, key: str, max_bytes: int, expires_seconds: int) -> tuple[str, dict[str, str]]:
+    """A pre-signed POST for exactly ``key``: S3 refuses a body over ``max_bytes`` (the
+    local moto does not, so the registration checks the size again)."""
+    form = client("s3").generate_presigned_post(
+        bucket, key, Conditions=[["content-length-range", 1, max_bytes]], ExpiresIn=expires_seconds)
+    return form["url"], {k: str(v) for k, v in form["fields"].items()}
+
+
+class StagedVersion:
+    """The current version of a staged object: its id and size, from HEAD."""
+
+    def __init__(self, version_id: str | None, size: int) -> None:
+        self.version_id, self.size = version_id, size
+
+
+def staged_version(bucket: str, key: str) -> StagedVersion | None:
+    head = _head(bucket, key)
+    if head is None:
+        return None
+    return StagedVersion(head.get("VersionId"), int(head.get("ContentLength", 0)))
+
+
+def sha256_of(bucket: str, key: str, version_id: str | None, chunk: int = 1024 * 1024) -> str:
+    """SHA-256 of a stored object, read in chunks: a 50 MB scan never sits in memory whole."""
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if version_id:
+        kwargs["VersionId"] = version_id
+    try:
+        body = client("s3").get_object(**kwargs)["Body"]
+    except ClientError as exc:
+        if _transient(exc):
+            raise TransientFault(f"S3 get {bucket}/{key}: {exc}") from exc
+        raise
+    digest = hashlib.sha256()
+    for part in iter(lambda: body.read(chunk), b""):
+        digest.update(part)
+    return digest.hexdigest()
+
+
 def put_derived(bucket: str, key: str, body: bytes, content_type: str) -> None:
     client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
 

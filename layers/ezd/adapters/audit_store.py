@@ -69,21 +69,47 @@ def entry_sk(seq: int) -> str:
     return f"{seq:09d}"
 
 
+def unit_of(object_id: str) -> str | None:
+    """The unit an audited object belongs to: `CASE#<unit>#<ref>`, `DOC#<unit>-<id>`."""
+    kind, _, rest = object_id.partition("#")
+    if kind == "CASE" and "#" in rest:
+        return rest.split("#", 1)[0]
+    if kind == "DOC" and "-" in rest:
+        return rest.split("-", 1)[0]
+    return None
+
+
+def _head_item(object_id: str, seq: int, hash_: str) -> RecordItem:
+    # Every head is listed under its unit (GSI1), so the unit's chains can be anchored
+    # without a scan.
+    unit = unit_of(object_id)
+    return RecordItem(partition(object_id), HEAD_SK, kind="audit_head", value=seq,
+                      gsi1pk=f"AUDITHEADS#{unit}" if unit else None, gsi1sk=object_id if unit else None,
+                      data={"seq": seq, "hash": hash_})
+
+
+def add_to_transaction(tx: TransactWrite, entries: list[AuditEntry]) -> None:
+    """Puts consecutive entries of one chain (and its moved head) into a caller's
+    transaction: the action and its metryka lines are written together or not at all."""
+    first = entries[0]
+    for entry in entries:
+        tx.save(RecordItem(partition(entry.object_id), entry_sk(entry.seq), kind="audit_entry",
+                           data=entry.to_item_data()), condition=RecordItem.pk.does_not_exist())
+    last = entries[-1]
+    head = _head_item(last.object_id, last.seq, last.hash)
+    if first.seq == 1:
+        tx.save(head, condition=RecordItem.pk.does_not_exist())
+    else:
+        tx.save(head, condition=RecordItem.value == first.seq - 1)
+
+
 def append(entry: AuditEntry) -> None:
     """Writes the entry and moves the head to it, atomically. Raises ChainConflict when the
     head is no longer at entry.seq - 1 (someone else appended) or the seq is taken."""
     _bound()
-    pk = partition(entry.object_id)
-    item = RecordItem(pk, entry_sk(entry.seq), kind="audit_entry", data=entry.to_item_data())
-    head = RecordItem(pk, HEAD_SK, kind="audit_head", value=entry.seq,
-                      data={"seq": entry.seq, "hash": entry.hash})
     try:
         with TransactWrite(connection=transaction_connection()) as tx:
-            tx.save(item, condition=RecordItem.pk.does_not_exist())
-            if entry.seq == 1:
-                tx.save(head, condition=RecordItem.pk.does_not_exist())
-            else:
-                tx.save(head, condition=RecordItem.value == entry.seq - 1)
+            add_to_transaction(tx, [entry])
     except TransactWriteError as exc:
         reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
         if not reasons or any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):

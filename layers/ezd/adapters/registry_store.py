@@ -11,8 +11,10 @@ from typing import Any
 from pynamodb.exceptions import QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from ezd.adapters import audit_store
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
+from ezd.models.audit import AuditEntry
 from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegisterPage, RegistryEntry
 
@@ -89,9 +91,12 @@ def find_first_registration(unit: str, sha256: str) -> dict[str, Any] | None:
         return None
 
 
-def commit_registration(document: DocumentRecord, expected_counter: int, outcome: IntakeOutcome) -> None:
-    """Writes the counter, the register line, the document, the dedupe marker and the
-    delivery outcome in one transaction: the number exists exactly when the entry does."""
+def commit_registration(document: DocumentRecord, expected_counter: int, outcome: IntakeOutcome,
+                        claim_content: bool = True, audit_entries: list[AuditEntry] | None = None) -> None:
+    """Writes the counter, the register line, the document, the dedupe marker (unless
+    ``claim_content`` is off: a scan registered anyway beside an earlier item with the same
+    bytes) and the delivery outcome in one transaction: the number exists exactly when
+    the entry does."""
     _bound()
     entry = document.entry
     counter_pk, counter_sk = _counter_key(entry.unit, entry.year)
@@ -135,11 +140,14 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
                 tx.save(counter, condition=RecordItem.value == expected_counter)
             tx.save(line, condition=RecordItem.pk.does_not_exist())
             tx.save(doc, condition=RecordItem.pk.does_not_exist())
-            tx.save(dedupe, condition=RecordItem.pk.does_not_exist())
+            if claim_content:
+                tx.save(dedupe, condition=RecordItem.pk.does_not_exist())
             tx.save(_outcome_item(outcome))
+            if audit_entries:
+                audit_store.add_to_transaction(tx, audit_entries)
     except TransactWriteError as exc:
         reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
-        if len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
+        if claim_content and len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
             existing = find_first_registration(entry.unit, document.sha256)
             if existing:
                 raise AlreadyRegistered(existing) from exc
@@ -178,10 +186,11 @@ def outcome_of_intake(intake_id: str) -> IntakeOutcome | None:
     return None
 
 
-def get_document(document_id: str) -> DocumentRecord | None:
+def get_document(document_id: str, consistent: bool = False) -> DocumentRecord | None:
+    """``consistent`` where a decision depends on the answer (has this intake committed?)."""
     _bound()
     try:
-        return DocumentRecord.model_validate(RecordItem.get(f"DOC#{document_id}", "META").data)
+        return DocumentRecord.model_validate(RecordItem.get(f"DOC#{document_id}", "META", consistent_read=consistent).data)
     except RecordItem.DoesNotExist:
         return None
 

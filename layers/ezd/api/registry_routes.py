@@ -3,10 +3,6 @@ letters, intake outcomes, notifications, quarantine, and the ePUAP push endpoint
 
 from __future__ import annotations
 
-import base64
-import binascii
-import time
-from datetime import datetime
 from typing import Any
 
 from chalice import Response
@@ -17,12 +13,11 @@ from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_
 from ezd.adapters.wssecurity import NotSignedByEpuap
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, principal_of, query
 from ezd.config import settings
-from ezd.errors import EzdError, ValidationFailed
+from ezd.errors import EzdError
 from ezd.models.epuap import EpuapStatus
-from ezd.models.intake import PAPER_CHANNELS, Channel, PaperLetterForm
 from ezd.services import access, corrections, push_authentication, quarantine_quota, registry_queries
 from ezd.services.corrections import MetadataChanges
-from ezd.services.delivery import accept_epuap_document, accept_paper_letter
+from ezd.services.delivery import accept_epuap_document
 from ezd.services.quarantine import quarantine_raw
 from ezd.clock import today
 
@@ -91,49 +86,6 @@ def intake_report(unit: str) -> Any:
     if q.get("format") == "csv":
         return csv_response(registry_queries.report_csv(report), f"raport-podawczy-{unit}-{day}.csv")
     return report.model_dump(mode="json")
-
-
-class PaperLetterUpload(BaseModel):
-    filename: str = Field(min_length=1, max_length=255)
-    content_base64: str
-    channel: Channel = "post"
-    received_at: datetime | None = None
-    metadata: PaperLetterForm
-
-
-@blueprint.route("/units/{unit}/paper-letters", methods=["POST"])
-@handled
-def register_paper_letter(unit: str) -> Response:
-    """The registry desk registers a scanned paper letter through the intake workflow."""
-    principal = principal_of(blueprint.current_request)
-    principal.require_role(unit, "registry_clerk")
-    upload = PaperLetterUpload.model_validate(blueprint.current_request.json_body or {})
-    if upload.channel not in PAPER_CHANNELS:
-        raise ValidationFailed(f"the registry desk registers paper letters: channel is one of {', '.join(PAPER_CHANNELS)}")
-    try:
-        scan = base64.b64decode(upload.content_base64, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValidationFailed("content_base64 is not valid base64") from exc
-    request = accept_paper_letter(
-        unit, upload.metadata, scan, upload.filename, upload.channel, principal.login, settings(), upload.received_at,
-        correlation_id=blueprint.current_request.headers.get("x-correlation-id"),
-    )
-    wait = min(int_param(query(blueprint.current_request).get("wait"), "wait", 0), 25)
-    outcome = _await_outcome(request.intake_id, wait)
-    body = {"intake_id": request.intake_id, "status_url": f"/units/{unit}/intakes/{request.intake_id}"}
-    if outcome is None:
-        return Response(body={**body, "status": "processing"}, status_code=202)
-    status = {"registered": 201, "duplicate": 200}.get(outcome.status, 422)
-    return Response(body={**body, **outcome.model_dump(mode="json")}, status_code=status)
-
-
-def _await_outcome(intake_id: str, seconds: int) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        outcome = registry_store.outcome_of_intake(intake_id)
-        if outcome is not None or time.monotonic() >= deadline:
-            return outcome
-        time.sleep(0.1)
 
 
 @blueprint.route("/units/{unit}/intakes/{intake_id}")

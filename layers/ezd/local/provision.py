@@ -130,7 +130,8 @@ def _create_bucket(s3: Any, template: Template, bucket: ResolvedResource) -> Non
     if lifecycle:
         rules = []
         for rule in lifecycle["Rules"]:
-            converted: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": ""}}
+            converted: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"],
+                                         "Filter": {"Prefix": rule.get("Prefix", "")}}
             if "ExpirationInDays" in rule:
                 converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
             if "NoncurrentVersionExpiration" in rule:

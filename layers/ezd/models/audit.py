@@ -50,6 +50,7 @@ class AuditAction(StrEnum):
     DISPOSED = "disposed"
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    BACKDATING_CONFIRMED = "backdating_confirmed"
 
 
 # The default "Wykonana czynność" line when the caller gives no summary.
@@ -74,6 +75,7 @@ ACTION_LABELS_PL: dict[AuditAction, str] = {
     AuditAction.DISPOSED: "Brakowanie (zniszczenie) dokumentacji",
     AuditAction.LEGAL_HOLD_PLACED: "Założenie blokady prawnej",
     AuditAction.LEGAL_HOLD_LIFTED: "Zdjęcie blokady prawnej",
+    AuditAction.BACKDATING_CONFIRMED: "Potwierdzenie daty wpływu wstecz",
 }
 
 

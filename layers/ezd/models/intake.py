@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ezd.models.letters import Sender
+from ezd.models.uploads import Backdating
 
 # Delivery channels the brief lists for an incoming item.
 Channel = Literal["epuap", "edoreczenia", "email", "post", "courier", "in_person"]
@@ -75,6 +76,10 @@ class IntakeRequest(BaseModel):
     paper: PaperLetterForm | None = None
     registered_by: str | None = None
     source: str | None = None  # whose quarantine allowance a rejection is charged to
+    upload_id: str | None = None  # the scan upload a paper letter was registered from
+    backdating: Backdating | None = None  # a manager's confirmation of an old date of receipt
+    # Set when the clerk registers a scan whose bytes match an earlier item anyway: why.
+    duplicate_reason: str | None = Field(default=None, max_length=2000)
 
     @field_validator("received_at")
     @classmethod
@@ -109,6 +114,7 @@ class LetterSummary(BaseModel):
     attachments_count: int = 0
     sha256: str
     size: int
+    is_test: bool = False  # ePUAP's czyTestowe: checked, but never registered
 
 
 class StoredBlob(BaseModel):
@@ -125,19 +131,22 @@ class StoreResult(BaseModel):
     attachments: list[StoredBlob] = []
 
 
-IntakeStatus = Literal["registered", "duplicate", "rejected", "failed"]
+# registered / duplicate (the same delivery again: the first number) / conflict (a paper
+# scan whose bytes match an earlier item with other metadata: not registered, the clerk
+# decides) / test (ePUAP's test delivery: no number) / rejected / failed
+IntakeStatus = Literal["registered", "duplicate", "conflict", "test", "rejected", "failed"]
 
 
 class RegistrationResult(BaseModel):
-    status: Literal["registered", "duplicate"]
+    status: Literal["registered", "duplicate", "conflict", "test"]
     unit: str
-    document_id: str
-    registry_number: str
-    number: int
-    year: int
-    received_at: datetime
-    signature: str
-    certificate: str
+    document_id: str | None = None  # for a duplicate or a conflict: the earlier item
+    registry_number: str | None = None
+    number: int | None = None
+    year: int | None = None
+    received_at: datetime | None = None
+    signature: str | None = None
+    certificate: str | None = None
 
 
 class IntakeOutcome(BaseModel):

@@ -128,6 +128,21 @@ def record(
         from last_error
 
 
+def opening_entries(object_id: str, lines: list[tuple[Actor, AuditAction | str, str, dict[str, Any]]], *,
+                    document_id: str | None = None, case_ref: str | None = None) -> list[AuditEntry]:
+    """The first entries of a new object's chain (actor, action, summary, details), hashed
+    and linked, for the caller to write in the same transaction as the object itself."""
+    chained: list[AuditEntry] = []
+    moment = now_utc()
+    for seq, (actor, action, summary, details) in enumerate(lines, start=1):
+        action = AuditAction(action)
+        entry = AuditEntry(object_id=object_id, seq=seq, at=moment, actor=actor, action=action,
+                           document_id=document_id, case_ref=case_ref, summary=summary or ACTION_LABELS_PL[action],
+                           details=_jsonable(details), prev_hash=chained[-1].hash if chained else ZERO_HASH, hash="")
+        chained.append(entry.model_copy(update={"hash": compute_hash(entry)}))
+    return chained
+
+
 def record_for_case_document(
     case_ref: str,
     document_id: str,

@@ -8,7 +8,7 @@ be told the letter was collected.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from ezd.adapters import archive, directory_store, workflows
 from ezd.config import Settings
@@ -16,7 +16,7 @@ from ezd.errors import IntakeRejected, RejectCode, ValidationFailed
 from ezd.models.directory import Unit
 from ezd.models.epuap import PulledDocument
 from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
-from ezd.clock import now_utc
+from ezd.models.uploads import Backdating
 from ezd.services import quarantine_quota
 
 
@@ -86,37 +86,39 @@ def accept_epuap_document(
     return _start(settings, request)
 
 
-def accept_paper_letter(
+def paper_letter_request(
     unit: str,
     form: PaperLetterForm,
-    scan: bytes,
+    staged: StagedObject,
     filename: str,
     channel: Channel,
     clerk: str,
-    settings: Settings,
-    received_at: datetime | None = None,
+    received_at: datetime,
+    *,
+    intake_id: str,
     correlation_id: str | None = None,
+    upload_id: str | None = None,
+    backdating: Backdating | None = None,
+    duplicate_reason: str | None = None,
 ) -> IntakeRequest:
-    if directory_store.get_unit(unit) is None:
-        raise IntakeRejected(f"unknown unit {unit}", code=RejectCode.UNKNOWN_RECIPIENT)
-    now = now_utc()
-    received_at = as_utc(received_at) if received_at is not None else now
-    if received_at > now + timedelta(minutes=5):
-        raise ValidationFailed("received_at is in the future")
-    source = quarantine_quota.source_of(channel, unit, clerk=clerk)
-    quarantine_quota.check(source, settings)
-    intake_id = uuid.uuid4().hex
-    staged = _stage(settings, unit, scan, intake_id, filename)
-    request = IntakeRequest(
+    """The intake of a scan the registry desk uploaded (services/paper_desk.py checks it)."""
+    return IntakeRequest(
         intake_id=intake_id,
         correlation_id=correlation_id or intake_id,
         unit=unit,
         channel=channel,
-        received_at=received_at,
+        received_at=as_utc(received_at),
         staged=staged,
         filename=filename,
         paper=form,
         registered_by=clerk,
-        source=source,
+        source=quarantine_quota.source_of(channel, unit, clerk=clerk),
+        upload_id=upload_id,
+        backdating=backdating,
+        duplicate_reason=duplicate_reason,
     )
+
+
+def start_intake(request: IntakeRequest, settings: Settings) -> IntakeRequest:
+    """Starts (or, for an intake whose start was lost, starts again) its workflow."""
     return _start(settings, request)

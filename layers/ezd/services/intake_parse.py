@@ -16,7 +16,8 @@ def summarize_delivery(request: IntakeRequest, raw: bytes, policy: IntakePolicy)
             f"{len(raw)} bytes exceeds the limit of {policy.max_document_bytes}", code=RejectCode.TOO_LARGE
         )
     if request.channel in ("epuap",):
-        return _from_epuap(raw, policy)
+        summary = _from_epuap(raw, policy)
+        return summary.model_copy(update={"is_test": bool(request.epuap and request.epuap.is_test)})
     if request.paper is None:
         raise IntakeRejected("a paper letter needs the clerk's metadata", code=RejectCode.MISSING_SENDER)
     return _from_paper_scan(request, raw, policy)
