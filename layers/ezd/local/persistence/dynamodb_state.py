@@ -19,6 +19,7 @@ restart several times slower for items that were validated when they were writte
 from __future__ import annotations
 
 from collections.abc import Iterator
+from sys import intern
 from threading import RLock
 from typing import Any
 
@@ -120,31 +121,38 @@ def images(touched: set[changes.ItemKey]) -> list[Record]:
 # --------------------------------------------------------------------------- plain -> moto
 
 class Loader:
-    """Applies records to moto's DynamoDB backends (the tables exist: provisioned)."""
+    """Applies records to moto's DynamoDB backends (the tables exist: provisioned).
+
+    Items of one partition share their hash-key object (moto keys the partition by it
+    and never changes a key attribute in place), and attribute names are interned: a
+    restored year of registers holds millions of these."""
 
     def __init__(self) -> None:
         from moto.dynamodb.models import dynamodb_backends
         from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
         self._backends = dynamodb_backends
-        self._type = DynamoType
         self._item = Item
         self._attrs = LimitedSizeDict
         self._tables: dict[tuple[str, str, str], Any] = {}
+        self._partitions: dict[tuple[int, str, Any], tuple[Any, Any]] = {}
         self.unknown_tables: set[str] = set()
+        new, kind_of_set = DynamoType.__new__, ("SS", "NS", "BS")
 
-    def _dynamo(self, value: dict[str, Any]) -> Any:
-        ((kind, raw),) = value.items()
-        result = self._type.__new__(self._type)
-        result.type = kind
-        if kind == "L":
-            raw = [self._dynamo(v) for v in raw]
-        elif kind == "M":
-            raw = {k: self._dynamo(v) for k, v in raw.items()}
-        elif kind in ("SS", "NS", "BS"):
-            raw = list(raw)
-        result.value = raw
-        return result
+        def dynamo(value: dict[str, Any]) -> Any:
+            ((kind, raw),) = value.items()
+            result = new(DynamoType)
+            result.type = kind
+            if kind == "M":
+                raw = {k: dynamo(v) for k, v in raw.items()}
+            elif kind == "L":
+                raw = [dynamo(v) for v in raw]
+            elif kind in kind_of_set:
+                raw = list(raw)
+            result.value = raw
+            return result
+
+        self._dynamo = dynamo
 
     def _table(self, account: str, region: str, name: str) -> Any:
         key = (account, region, name)
@@ -157,35 +165,58 @@ class Loader:
             self._tables[key] = table
         return table
 
+    def _partition(self, table: Any, hash_av: dict[str, Any]) -> tuple[Any, Any]:
+        ((kind, raw),) = hash_av.items()
+        cache_key = (id(table), kind, raw)
+        found = self._partitions.get(cache_key)
+        if found is None:
+            hash_key = self._dynamo(hash_av)
+            partition = table.items.get(hash_key)
+            if partition is None:
+                partition = table.items[hash_key] = {}
+            else:  # the object moto already keys the partition by
+                hash_key = next(iter(partition.values())).hash_key if partition else hash_key
+            found = self._partitions[cache_key] = (hash_key, partition)
+        return found
+
     def apply(self, record: Record) -> None:
         _, account, region, name, hash_av, range_av, image = record
-        table = self._table(account, region, name)
+        table = self._tables.get((account, region, name)) or self._table(account, region, name)
         if table is None:
             return
-        hash_key = self._dynamo(hash_av)
-        range_key = self._dynamo(range_av) if range_av is not None else None
-        if image is None:
-            if table.range_key_attr is None:
+        dynamo = self._dynamo
+        if table.range_key_attr is None:  # a table without a sort key: the item is the partition
+            hash_key = dynamo(hash_av)
+            if image is None:
                 table.items.pop(hash_key, None)
-            else:
-                partition = table.items.get(hash_key)
-                if partition is not None:
-                    partition.pop(range_key, None)
-                    if not partition:
-                        del table.items[hash_key]
-            return
+                return
+            partition = None
+        else:
+            hash_key, partition = self._partition(table, hash_av)
+            if image is None:
+                partition.pop(dynamo(range_av), None)
+                return
         attrs = self._attrs.__new__(self._attrs)
-        dict.__init__(attrs)
-        for attribute, value in image.items():
-            dict.__setitem__(attrs, attribute, self._dynamo(value))
+        dict.update(attrs, {intern(attribute): dynamo(value) for attribute, value in image.items()})
+        dict.__setitem__(attrs, table.hash_key_attr, hash_key)
         item = self._item.__new__(self._item)
         item.hash_key = hash_key
-        item.range_key = range_key
         item.attrs = attrs
-        if table.range_key_attr is None:
+        if partition is None:
+            item.range_key = None
             table.items[hash_key] = item
         else:
-            table.items[hash_key][range_key] = item
+            item.range_key = attrs[table.range_key_attr]
+            partition[item.range_key] = item
+
+    def finish(self) -> None:
+        """Drops the partitions that ended up empty (moto's own deletes leave them too, but
+        a restored state need not carry them)."""
+        for table in self._tables.values():
+            if table.range_key_attr is not None:
+                for hash_key in [h for h, partition in table.items.items() if not partition]:
+                    del table.items[hash_key]
+        self._partitions.clear()
 
 
 # --------------------------------------------------------------------------- snapshot

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from sys import intern
 from threading import RLock
 from typing import Any
 
@@ -189,12 +190,12 @@ class Loader:
         if plain is None:
             return None
         # moto replaces a key's ACL rather than changing it, so equal ACLs can share one object.
-        frozen = tuple((tuple(tuple(g) for g in grantees), tuple(perms)) for grantees, perms in plain)
-        acl = self._acls.get(frozen)
+        name = repr(plain)
+        acl = self._acls.get(name)
         if acl is None:
             grants = [self._grant([self._grantee(grantee_id=i or "", uri=u or "", display_name=d or "")
-                                   for i, u, d in grantees], list(perms)) for grantees, perms in frozen]
-            acl = self._acls[frozen] = self._acl_type(grants=grants)
+                                   for i, u, d in grantees], list(perms)) for grantees, perms in plain]
+            acl = self._acls[name] = self._acl_type(grants=grants)
         return acl
 
     def _build_key(self, image: dict[str, Any], name: str, bucket: Any, backend: Any) -> Any:
@@ -205,7 +206,8 @@ class Loader:
         for attribute in self._mutable:
             state[attribute] = type(state[attribute])(state[attribute])
         metadata = LowercaseDict()
-        metadata.store.update(image["metadata"])
+        # Names and short values (content types, unit symbols) repeat across versions.
+        metadata.store.update({intern(k): intern(v) if len(v) < 40 else v for k, v in image["metadata"].items()})
         state.update(
             name=name, account_id=bucket.account_id, region_name=backend.region_name, partition=bucket.partition,
             bucket_name=bucket.name, last_modified=datetime.fromisoformat(image["last_modified"]),

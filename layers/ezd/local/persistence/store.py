@@ -11,6 +11,7 @@ most the requests in flight are lost, and none of them was acknowledged.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -133,6 +134,9 @@ class Persistence:
                     self._epuap.apply(record)
 
         segments = self._segments()
+        # Millions of long-lived objects are built here: the cyclic collector would scan
+        # them again and again while they are made, and at every full collection after.
+        gc.disable()
         with server_lock:
             changes.activate(None)
             if self._manifest.get("snapshot"):
@@ -150,12 +154,15 @@ class Persistence:
                 if good < size:  # a torn tail: the request being written when it crashed
                     report.torn_tail = True
                     os.truncate(path, good)
+            ddb.finish()
             dynamodb_state.install_hooks()
             s3_state.install_hooks()
             executions.install_hooks(self._tracker)
             changes.activate(self._pending)
             last = max((segment_number(p) for p in segments), default=int(self._manifest["replay_from"]) - 1)
             self._journal = Journal(self.layout.data, max(last + 1, int(self._manifest["replay_from"])))
+        gc.freeze()  # the restored state lives as long as the stack: never scan it again
+        gc.enable()
         self._tracker.attach(self._append)
         if self._epuap is not None:
             self._epuap.attach(self._append, self.wait)
