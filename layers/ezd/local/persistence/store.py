@@ -200,6 +200,16 @@ class Persistence:
         items, objects = self._pending.take()
         if not items and not objects:
             return journal.appended  # a read waits for whatever it may have seen
+        try:
+            return self._journal_changes(journal, items, objects)
+        except Exception:
+            # The change is in moto but cannot be saved: refuse everything from now on
+            # rather than let memory and disk drift apart.
+            self.failed = True
+            log.critical("a change could not be journaled; the stack answers 503 until restarted", exc_info=True)
+            raise
+
+    def _journal_changes(self, journal: Journal, items: set[Any], objects: set[Any]) -> int:
         records = dynamodb_state.images(items) if items else []
         before = after = None
         if objects:
