@@ -279,6 +279,18 @@ def _content_of(info: dict[str, Any], document_id: str) -> str:
     return json.loads(item["data"]["S"])["sha256"]
 
 
+def _nadaj(info: dict[str, Any], unit: str, raw: bytes) -> None:
+    """A member of the public sends a letter; once ePUAP answers, it must not be lost."""
+    from ezd.adapters.epuap_client import EpuapSkrytkaClient
+    from ezd.local.demo_data import demo_units
+    from ezd.models.epuap import SenderProfile
+
+    box = next(u.esp_address for u in demo_units() if u.symbol == unit)
+    sender = SenderProfile(identifier="test", type="F", first_name="Jan", name="Kowalski", consent=True)
+    EpuapSkrytkaClient(f"{info['epuap_url']}/pk_external_ws/services/skrytka", podmiot="obywatel").nadaj(
+        box, raw, "pismo.xml", sender=sender)
+
+
 def test_after_kill_9_every_acknowledged_number_is_kept_and_none_is_given_twice(tmp_path: Path) -> None:
     from ezd.samples.letters import make_letter
 
@@ -289,21 +301,23 @@ def test_after_kill_9_every_acknowledged_number_is_kept_and_none_is_given_twice(
         path = tmp_path / f"letter-{n}.xml"
         path.write_bytes(make_letter(title=f"Pismo {n} przed awarią ({time.time_ns()})"))
         letters.append(path)
-    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in letters}
+    digests = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in letters)
     process, info = _start_stack_process(state)
     try:
         acknowledged = _ezd(state, "intake", *map(str, letters[:3]), "--unit", unit)
         assert [a["status"] for a in acknowledged] == ["registered"] * 3, acknowledged
-        # More letters on their way (sent, being collected and registered) when it dies.
-        in_flight = subprocess.Popen([sys.executable, "-m", "ezd.cli", "--stack", str(state / "stack.json"), "intake",
-                                      *map(str, letters[3:6]), "--unit", unit, "--timeout", "30"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_python_env())
+        # Three more letters accepted by ePUAP, being collected and registered when it dies.
+        for path in letters[3:6]:
+            _nadaj(info, unit, path.read_bytes())
+        collecting = subprocess.Popen([sys.executable, "-m", "ezd.cli", "--stack", str(state / "stack.json"), "poll",
+                                       "--unit", unit], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      env=_python_env())
         time.sleep(2.5)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
-    in_flight.kill()
-    in_flight.wait(timeout=30)
+    collecting.kill()
+    collecting.wait(timeout=30)
 
     process, info = _start_stack_process(state)
     try:
@@ -311,6 +325,7 @@ def test_after_kill_9_every_acknowledged_number_is_kept_and_none_is_given_twice(
         last = _ezd(state, "intake", str(letters[6]), "--unit", unit)
         assert last[0]["status"] == "registered", last
         year = int(NUMBER.match(last[0]["registry_number"]).group(2))
+
         def all_registered() -> dict[int, dict[str, Any]] | None:
             entries = _register_items(info, unit, year)
             return entries if len(entries) >= len(letters) else None
@@ -321,7 +336,7 @@ def test_after_kill_9_every_acknowledged_number_is_kept_and_none_is_given_twice(
             number = int(NUMBER.match(ack["registry_number"]).group(1))
             assert register[number]["document_id"] == ack["document_id"], (ack, register[number])
         # Each letter exactly once: the seven entries are the seven letters.
-        assert sorted(_content_of(info, e["document_id"]) for e in register.values()) == sorted(digests)
+        assert sorted(_content_of(info, e["document_id"]) for e in register.values()) == digests
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
