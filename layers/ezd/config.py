@@ -16,6 +16,8 @@ class Settings(BaseModel):
     quarantine_bucket: str
     staging_bucket: str
     derived_bucket: str
+    anchor_bucket: str | None = None
+    anchor_retention_days: int = 3650
     archive_retention_days: int = 1825
     quarantine_retention_days: int = 90
     quarantine_quota_count: int = 30  # rejected inputs per source and hour
@@ -39,6 +41,8 @@ class Settings(BaseModel):
             quarantine_bucket=env["EZD_QUARANTINE_BUCKET"],
             staging_bucket=env["EZD_STAGING_BUCKET"],
             derived_bucket=env["EZD_DERIVED_BUCKET"],
+            anchor_bucket=env.get("EZD_ANCHOR_BUCKET") or None,
+            anchor_retention_days=int(env.get("EZD_ANCHOR_RETENTION_DAYS", "3650")),
             archive_retention_days=int(env.get("EZD_ARCHIVE_RETENTION_DAYS", "1825")),
             quarantine_retention_days=int(env.get("EZD_QUARANTINE_RETENTION_DAYS", "90")),
             quarantine_quota_count=int(env.get("EZD_QUARANTINE_QUOTA_COUNT", "30")),

@@ -193,6 +193,26 @@ def test_a_forged_entry_with_a_recomputed_hash_breaks_the_next_link(stack):
     assert "does not link to entry 2" in result.reason
 
 
+def test_a_forged_entry_relinked_to_its_successor_is_detected_because_hashes_cover_the_link(stack):
+    """Forge entry 2, recompute its hash, and relink entry 3 to it (its prev_hash): entry
+    3's own hash covers its prev_hash, so it no longer matches. Were prev_hash left out of
+    the hashed content, this forgery would pass."""
+    from ezd.models.audit import AuditEntry
+    from ezd.services.audit import compute_hash, verify
+
+    _, object_id = _case_with_entries(5)
+    entry = AuditEntry.model_validate(_read_data(stack, object_id, 2))
+    forged = entry.model_copy(update={"summary": "Klasyfikacja JRWA 0000 (sfałszowana)"})
+    forged = forged.model_copy(update={"hash": compute_hash(forged)})
+    _write_data(stack, object_id, 2, forged.to_item_data())
+    successor = _read_data(stack, object_id, 3)
+    _write_data(stack, object_id, 3, {**successor, "prev_hash": forged.hash})
+    result = verify(object_id)
+    assert not result.ok
+    assert result.first_broken_seq == 3
+    assert "altered" in result.reason
+
+
 def test_a_forged_last_entry_with_a_recomputed_hash_is_detected_through_the_head(stack):
     from ezd.models.audit import AuditEntry
     from ezd.services.audit import compute_hash, verify

@@ -104,3 +104,11 @@ def test_api_events(stack, api, staged_payload):
     event["headers"]["Authorization"] = f"Bearer {api.token('sp12.sekretariat')}"
     response, _ = _invoke(functions["api"], event)
     assert response["statusCode"] == 403
+
+
+def test_audit_anchor_events(stack):
+    functions = _function_dirs(stack)
+    one, error = _invoke(functions["audit_anchor"], _event("audit_anchor.json"))
+    assert error is None and one["units"] == 1 and one["written"][0]["key"].startswith("anchors/SP11/")
+    everyone, error = _invoke(functions["audit_anchor"], _event("audit_anchor_schedule.json"))
+    assert error is None and everyone["units"] == 165

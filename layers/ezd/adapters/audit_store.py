@@ -180,6 +180,14 @@ def entries_for_objects(object_ids: Iterable[str]) -> dict[str, list[AuditEntry]
     return {object_id: entries(object_id) for object_id in dict.fromkeys(object_ids)}
 
 
+def heads_of_unit(unit: str) -> list[AuditHead]:
+    """The head of every audit chain of ``unit`` (one index query, paged)."""
+    _bound()
+    return [AuditHead(object_id=item.gsi1sk, seq=int(item.value if item.value is not None else item.data["seq"]),
+                      hash=str((item.data or {}).get("hash", "")))
+            for item in RecordItem.gsi1.query(f"AUDITHEADS#{unit}")]
+
+
 def head(object_id: str) -> AuditHead | None:
     _bound()
     try:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 from signxml import methods
 from signxml.xades import XAdESSigner
@@ -34,6 +38,34 @@ def _seal_material() -> tuple[bytes, bytes] | None:
 
 def seal_available() -> bool:
     return _seal_material() is not None
+
+
+def sign_bytes(data: bytes) -> tuple[bytes, bytes]:
+    """(ECDSA-SHA256 signature, certificate PEM) of ``data`` by the system seal."""
+    material = _seal_material()
+    if material is None:
+        raise RuntimeError("no seal configured (EZD_SEAL_SECRET_ARN)")
+    key_pem, cert_pem = material
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise RuntimeError("the seal's key is not an EC key")
+    return key.sign(data, ec.ECDSA(hashes.SHA256())), cert_pem
+
+
+def verify_bytes(data: bytes, signature: bytes, cert_pem: bytes) -> bool:
+    public_key = x509.load_pem_x509_certificate(cert_pem).public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def seal_certificate() -> bytes | None:
+    material = _seal_material()
+    return material[1] if material else None
 
 
 def seal(document: etree._Element) -> etree._Element:

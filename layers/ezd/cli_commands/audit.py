@@ -1,13 +1,15 @@
 """`ezd audit`: verify and show the audit chains (metryka sprawy, document audit).
 
-    ezd audit verify DYR.410.3.2026          -> JSON result; exit 0 if intact, 1 if broken
+    ezd audit verify DYR.410.3.2026 --unit SP19  -> JSON result; exit 0 if intact, 1 if broken
     ezd audit verify --document <id>
+    ezd audit anchor --unit SP19             -> sign the unit's chain heads into the locked bucket now
     ezd audit show DYR.410.3.2026 --format html > metryka.html
     ezd audit show --document <id> --format csv
 
 A case reference means the case's chain (`CASE#<ref>`); `show` of a case prints the
 metryka: the case's entries merged with those of the documents named in it. A raw object
-id (`CASE#...`, `DOC#...`) is accepted as well.
+id (`CASE#...`, `DOC#...`) is accepted as well. `verify` checks each chain by itself and
+against the unit's latest signed anchor, and says what changed since it.
 
 Standalone: `python -m ezd.cli_commands.audit [--stack stack.json] verify DYR.410.3.2026`.
 """
@@ -43,21 +45,38 @@ def _activate(args: argparse.Namespace) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """A case is verified with the chains of the documents its log names (its metryka)."""
-    from ezd.services import audit
+    from ezd.config import settings
+    from ezd.services import audit, audit_anchor
 
     _activate(args)
     object_id = _object_id(args)
     ids = [object_id]
     if object_id.startswith(audit.CASE_PREFIX):
         ids += [audit.document_object(d) for d in audit.document_ids_of_case(audit.entries(object_id))]
-    results = audit.verify_many(ids)
+    results = audit_anchor.verify_anchored(ids, settings())
     for result in results:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), flush=True)
     broken = [r for r in results if not r.ok]
     for result in broken:
+        if result.anchor_ok is False:
+            print(f"audit: chain {result.object_id} differs from its anchor: {result.since_anchor}", file=sys.stderr)
+            continue
         where = f"entry {result.first_broken_seq}" if result.first_broken_seq is not None else "the head"
         print(f"audit: chain {result.object_id} broken at {where}: {result.reason}", file=sys.stderr)
     return 1 if broken else 0
+
+
+def cmd_anchor(args: argparse.Namespace) -> int:
+    """Anchor a unit's chains now: the same function the daily schedule runs."""
+    from ezd.adapters.aws import client
+    from ezd.cli import _stack
+
+    info = _stack(args)
+    response = client("lambda").invoke(FunctionName=info.functions["AuditAnchorFunction"],
+                                       Payload=json.dumps({"unit": args.unit, "force": True}).encode())
+    body = json.loads(response["Payload"].read())
+    print(json.dumps(body, ensure_ascii=False), flush=True)
+    return 1 if response.get("FunctionError") else 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -103,6 +122,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="recompute a chain; exit 1 and name the first broken entry")
     _target(verify)
     verify.set_defaults(func=cmd_verify)
+    anchor = sub.add_parser("anchor", help="sign the heads of a unit's chains into the locked anchor bucket now")
+    anchor.add_argument("--unit", required=True)
+    anchor.set_defaults(func=cmd_anchor)
     show = sub.add_parser("show", help="the metryka of a case, or the audit of a document")
     _target(show)
     show.add_argument("--format", choices=["html", "csv", "json"], default="json")

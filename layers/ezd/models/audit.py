@@ -145,3 +145,9 @@ class VerificationResult(BaseModel):
     reason: str | None = None
     head_hash: str | None = None
     missing_seqs: list[int] = []  # entries absent from the table (deleted), when known
+    # Against the unit's latest signed anchor (services/audit_anchor.py), when checked:
+    anchor: str | None = None  # the anchor's key in the locked bucket
+    anchored_at: datetime | None = None
+    anchored_seq: int | None = None
+    anchor_ok: bool | None = None
+    since_anchor: str | None = None  # what changed since, in words
