@@ -66,10 +66,8 @@ def fault_of(body: bytes) -> EpuapFault:
 
 def test_contract_schemas_present(epuap_schema_file, epuap_schema) -> None:  # type: ignore[no-untyped-def]
     """The published XSD is there and loads, so every other test here really validates
-    the messages against it (the validation is skipped only where the contract is absent)."""
-    if not epuap_schema_file.is_file():
-        pytest.skip(f"{epuap_schema_file} absent: messages were not validated against the XSD")
-    assert epuap_schema is not None
+    the messages against it; without it, they fail (the epuap_schema fixture)."""
+    assert epuap_schema_file.is_file()
     query = PullQuery(operation=soap.OP_PENDING, podmiot=UNIT_PODMIOT, box_name=UNIT_BOX_NAME, box_address=UNIT_BOX)
     body = etree.fromstring(soap.build_pull_request(query)).find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
     request = etree.fromstring(etree.tostring(body[0]))
@@ -379,3 +377,32 @@ def test_admin_api(simulator: Simulated, push_receiver) -> None:  # type: ignore
     assert status == 201
     skrytka_client(simulator).nadaj("/sp20lublin/SkrytkaESP", b"z", "z.txt")
     assert simulator.sim.box_stats("/sp20lublin/SkrytkaESP")["waiting"] == 1
+
+
+def test_the_repositorys_contracts_are_the_published_ones() -> None:
+    """The copies the contract tests validate against are byte for byte the shared
+    originals (where the originals are beside the checkout)."""
+    from conftest import SHARED_STANDARDS, STANDARDS
+
+    copies = sorted(p.name for p in STANDARDS.iterdir())
+    assert {"obiektypk.xsd", "obiektyExt.xsd", "pull.wsdl", "skrytka.wsdl"} <= set(copies)
+    if SHARED_STANDARDS.is_dir():
+        for name in copies:
+            assert (STANDARDS / name).read_bytes() == (SHARED_STANDARDS / name).read_bytes(), name
+
+
+def test_without_the_contracts_the_contract_tests_fail_instead_of_skipping(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "EZD_CONTRACTS_DIR": str(tmp_path / "nowhere")}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                          str(here / "test_epuap_contract.py"), "-k", "schemas_present or nadaj_then_pull_then_confirm"],
+                         env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 1, run.stdout[-2000:]
+    summary = run.stdout.splitlines()[-1]
+    assert "2 errors" in summary and "passed" not in summary and "skipped" not in summary, summary
+    assert "the published ePUAP schemas are missing" in run.stdout

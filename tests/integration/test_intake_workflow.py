@@ -274,3 +274,21 @@ def test_archive_refuses_to_overwrite_and_offers_no_delete(stack):
     assert lock["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
     quarantine_lock = client("s3").get_object_lock_configuration(Bucket=s.quarantine_bucket)
     assert quarantine_lock["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+
+
+def test_a_deployed_stage_never_issues_an_unsealed_receipt(stack, monkeypatch):
+    """Outside the local stage the seal is required: without one, the receipt step fails
+    (the workflow's Catch leaves the letter registered, without a UPP) instead of
+    issuing a receipt that proves nothing."""
+    import json
+    from pathlib import Path
+
+    from ezd.models.intake import IntakeRequest, RegistrationResult
+    from ezd.services.receipt import SealMissing, issue_receipt
+
+    sample = json.loads((Path(__file__).resolve().parents[2] / "events" / "intake_receipt.json").read_text())
+    monkeypatch.delenv("EZD_SEAL_SECRET_ARN", raising=False)
+    prod = settings().model_copy(update={"stage": "prod"})
+    with pytest.raises(SealMissing):
+        issue_receipt(IntakeRequest.model_validate(sample["intake"]),
+                      RegistrationResult.model_validate(sample["registration"]), prod)

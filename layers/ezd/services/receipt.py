@@ -14,6 +14,8 @@ from lxml import etree
 
 from ezd.adapters import archive, directory_store, registry_store, seal
 from ezd.config import Settings
+from ezd.errors import EzdError
+from ezd.services.auth import LOCAL_STAGE
 from ezd.models.intake import IntakeRequest, RegistrationResult, StoredBlob
 from ezd.clock import now_utc
 
@@ -52,14 +54,22 @@ def build_upp(request: IntakeRequest, registration: RegistrationResult, original
     return root
 
 
+class SealMissing(EzdError):
+    """A deployed stage issues sealed receipts only: an unsealed UPP proves nothing."""
+
+    code = "RECEIPT_SEAL_MISSING"
+
+
 def issue_receipt(request: IntakeRequest, registration: RegistrationResult, settings: Settings) -> StoredBlob:
+    signed = seal.seal_available()
+    if not signed and settings.stage != LOCAL_STAGE:
+        raise SealMissing(f"stage {settings.stage} has no receipt seal (ReceiptSealSecretArn): no receipt is issued")
     existing = registry_store.get_document(registration.document_id)
     if existing is not None and existing.receipt is not None:
         return existing.receipt  # a retried step issues nothing twice
     raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
     sha1_b64 = base64.b64encode(hashlib.sha1(raw).digest()).decode()  # noqa: S324 - ePUAP's skrot is SHA-1
     upp = build_upp(request, registration, sha1_b64)
-    signed = seal.seal_available()
     if signed:
         upp = seal.seal(upp)
     body = etree.tostring(upp, xml_declaration=True, encoding="UTF-8")
