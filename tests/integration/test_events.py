@@ -37,14 +37,25 @@ def test_every_function_has_a_sample_event(stack):
 def staged_payload(stack):
     intake = json.loads((EVENTS / "intake_parse.json").read_text())["intake"]
     assert intake["staged"]["bucket"] == stack.provisioned.name("StagingBucket")
-    client("s3").put_object(
+    staged = client("s3").put_object(
         Bucket=intake["staged"]["bucket"], Key=intake["staged"]["key"], Body=(EVENTS / "payloads" / "letter.xml").read_bytes()
     )
+    # The samples name no version (moto chooses it); the staged object's real one goes in,
+    # as the poller would put it: the steps read a staged delivery by its version.
+    _STAGED_VERSION[intake["staged"]["key"]] = staged["VersionId"]
+    intake["staged"]["version_id"] = staged["VersionId"]
     return intake
 
 
+_STAGED_VERSION: dict[str, str] = {}
+
+
 def _event(name: str) -> dict:
-    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    event = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    staged = (event.get("intake") or {}).get("staged") if isinstance(event, dict) else None
+    if staged and staged.get("key") in _STAGED_VERSION:
+        staged["version_id"] = _STAGED_VERSION[staged["key"]]
+    return event
 
 
 def test_intake_step_events_in_workflow_order(stack, staged_payload):

@@ -22,6 +22,13 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
+def caller() -> str | None:
+    """Who is calling, where one process serves several functions (the local stack sets
+    this to the function running); caches of what a role may read are kept per caller,
+    as each Lambda keeps its own. Always None in Lambda itself."""
+    return None
+
+
 def reset_clients() -> None:
     """Forget cached clients (the endpoint or credentials changed)."""
     with _lock:

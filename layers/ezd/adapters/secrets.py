@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import threading
 
-from ezd.adapters.aws import client
+from ezd.adapters import aws
 
-_cache: dict[str, str] = {}
+_cache: dict[tuple[str | None, str], str] = {}
 _lock = threading.Lock()
 
 
 def secret_string(arn: str) -> str:
+    key = (aws.caller(), arn)
     with _lock:
-        if arn not in _cache:
+        if key not in _cache:
             # A rotation writes a new version under a new ARN (or a restart), so caching
             # for the life of the process is safe.
-            _cache[arn] = client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
-        return _cache[arn]
+            _cache[key] = aws.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+        return _cache[key]
 
 
 def forget() -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+from ezd.local.iam_enforcement import acting_as
+
 
 @dataclass(frozen=True)
 class FunctionSpec:
@@ -110,7 +112,8 @@ class InProcessLambdas:
         try:
             if fault is not None and not fault.after:
                 raise fault.error(f"injected fault before {name}")
-            result = self._handler(name)(event, LambdaContext(self._specs[name]))
+            with acting_as(name):  # what it calls, it calls under its own role
+                result = self._handler(name)(event, LambdaContext(self._specs[name]))
             if fault is not None and fault.after:
                 raise fault.error(f"injected fault after {name} completed")
         except Exception as exc:  # noqa: BLE001 - every failure becomes a Lambda error

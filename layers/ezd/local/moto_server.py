@@ -60,6 +60,8 @@ class SerializedMotoServer:
         self._app = DomainDispatcherApplication(create_backend_app)
         self._lock = threading.RLock()
         self._journal = journal
+        # Set by the stack: checks each function's requests against its role (iam_enforcement.py).
+        self.enforcer: Any = None
         self._server: BaseWSGIServer = make_server(
             host, port, self._wsgi, threaded=True, request_handler=_request_handler()
         )
@@ -81,6 +83,13 @@ class SerializedMotoServer:
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if self.enforcer is not None:
+            refused = self.enforcer.check(environ)
+            if refused is not None:
+                from ezd.local.iam_enforcement import access_denied
+
+                return access_denied(environ, *refused, start_response)
+            start_response = self._as_s3_answers(environ, start_response)
         if "/functions/" in path and path.endswith("/invocations"):
             return self._app(environ, start_response)
         journal = self._journal
@@ -98,6 +107,20 @@ class SerializedMotoServer:
             # has left yet: the response goes once what it reports is durable.
             journal.wait(lsn)  # type: ignore[union-attr]
         return body
+
+    def _as_s3_answers(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """A function that may not list a bucket learns nothing of a missing object: S3
+        answers 403, not 404 (so a HEAD-then-PUT needs s3:ListBucket, as in AWS)."""
+        enforcer = self.enforcer
+
+        def answer(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if status.startswith("404"):
+                refused = enforcer.missing_object(environ)
+                if refused is not None:
+                    status, headers = "403 Forbidden", [("Content-Type", "application/xml")]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return answer
 
     def start(self) -> None:
         self._thread.start()

@@ -17,6 +17,8 @@ from typing import Any
 
 from ezd.local import lambda_runtime, moto_patches
 from ezd.local.epuap_simulator import EpuapSimulator
+from ezd.local.iam_enforcement import Enforcer, acting_as, install_request_tagging
+from ezd.local.iam_policies import function_statements
 from ezd.adapters.wssecurity import WsSecuritySigner
 from ezd.local.keys import ensure_demo_ca, ensure_epuap_simulator_identity, ensure_seal, identity_pems
 from ezd.local.moto_server import SerializedMotoServer
@@ -110,6 +112,7 @@ class LocalStack:
         root: Path | None = None,
         persist: bool = True,
         fresh: bool = False,
+        enforce_iam: bool | None = None,
     ) -> None:
         self.root = root or repository_root()
         self.state_dir = state_dir
@@ -132,6 +135,10 @@ class LocalStack:
         self.fresh = fresh
         self.persistence: Persistence | None = None
         self.restored: RestoreReport | None = None
+        # Each function's requests are checked against its role in the template.
+        # EZD_IAM=record only records what the functions call (to write their policies).
+        self.enforce_iam = enforce_iam if enforce_iam is not None else os.environ.get("EZD_IAM", "enforce") != "record"
+        self.enforcer: Enforcer | None = None
 
     def start(self) -> StackInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -167,6 +174,10 @@ class LocalStack:
         }
         template = Template(self.root / "infra" / "template.yaml", STACK_NAME, parameters)
         self.provisioned = provision(template, self.moto.url, self.runtime)
+        # From here on each function calls AWS under the role the template gives it.
+        install_request_tagging()
+        self.enforcer = Enforcer(function_statements(template), enforce=self.enforce_iam)
+        self.moto.enforcer = self.enforcer
         environment = {
             **_base_environment(self.moto.url, self.moto.port),
             **self.provisioned.environment,
@@ -245,12 +256,18 @@ class LocalStack:
         from chalice.config import Config
         from chalice.local import ChaliceRequestHandler, create_local_server
 
+        api_function = self.provisioned.name("ApiFunction")
+
         class QuietHandler(ChaliceRequestHandler):
             def log_message(self, *args: Any) -> None:
                 return None
 
+            def handle_one_request(self) -> None:
+                with acting_as(api_function):  # the API calls AWS under ApiFunction's role
+                    super().handle_one_request()
+
         # The same Chalice app object the ApiFunction's Handler names, served as API Gateway would.
-        app = self.runtime.handler(self.provisioned.name("ApiFunction"))
+        app = self.runtime.handler(api_function)
         config = Config.create(chalice_app=app, app_name="ezd-api", chalice_stage="local")
         server = create_local_server(app, config, "127.0.0.1", self.api_port)
         # The same request handler, without an access-log line per request.
