@@ -26,7 +26,7 @@ from typing import Any
 
 from ezd.local.persistence.journal import fsync_directory
 
-FORMAT = 1
+FORMAT = 2  # 2: DynamoDB items as flat (kinds, names, values) records
 
 
 class StateBusy(RuntimeError):
@@ -85,7 +85,8 @@ def read_manifest(layout: StateLayout) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     if manifest.get("format") != FORMAT:
-        raise RuntimeError(f"{layout.manifest}: state format {manifest.get('format')}, this code reads {FORMAT}")
+        raise RuntimeError(f"{layout.manifest}: saved state of format {manifest.get('format')}, this code reads "
+                           f"{FORMAT}: start with --fresh (or run `ezd reset`) to begin empty")
     return manifest
 
 

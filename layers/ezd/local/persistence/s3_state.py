@@ -110,6 +110,15 @@ def _backend_of(bucket: str) -> Any:
 class Imager:
     def __init__(self, blobs: BlobStore) -> None:
         self._blobs = blobs
+        self._backends: dict[str, Any] = {}  # bucket -> its backend (moto's lookup is slow)
+
+    def _backend(self, bucket: str) -> Any:
+        backend = self._backends.get(bucket)
+        if backend is None:
+            backend = _backend_of(bucket)
+            if backend is not None:
+                self._backends[bucket] = backend
+        return backend
 
     def _version(self, version: Any, backend: Any, out: Imaged) -> dict[str, Any]:
         from moto.s3.models import FakeDeleteMarker
@@ -143,7 +152,7 @@ class Imager:
         """The version lists of the touched keys (caller holds the server lock)."""
         out = out or Imaged()
         for bucket_name, key_name in touched:
-            backend = _backend_of(bucket_name)
+            backend = self._backend(bucket_name)
             bucket = backend.buckets.get(bucket_name) if backend is not None else None
             if bucket is None:
                 continue  # buckets are the template's; one deleted at runtime is not kept
@@ -185,6 +194,7 @@ class Loader:
         prototype.dispose()
         self.unknown_buckets: set[str] = set()
         self.missing_blobs: set[str] = set()
+        self._buckets: dict[str, tuple[Any, Any]] = {}
 
     def _shared_acl(self, plain: Any) -> Any:
         if plain is None:
@@ -241,8 +251,11 @@ class Loader:
 
     def apply(self, record: Record) -> None:
         _, bucket_name, key_name, images = record
-        backend = _backend_of(bucket_name)
-        bucket = backend.buckets.get(bucket_name) if backend is not None else None
+        found = self._buckets.get(bucket_name)
+        if found is None:
+            backend = _backend_of(bucket_name)
+            found = self._buckets[bucket_name] = (backend, backend.buckets.get(bucket_name) if backend else None)
+        backend, bucket = found
         if bucket is None:
             self.unknown_buckets.add(bucket_name)
             return
