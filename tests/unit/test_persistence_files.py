@@ -123,3 +123,30 @@ def test_one_stack_per_state_directory_and_reset_keeps_keys_and_trust(tmp_path: 
     assert not layout.data.exists()
     assert (tmp_path / "keys" / "seal.pem").read_text() == "key" and (tmp_path / "trust").is_dir()
     assert reset(tmp_path) == []
+
+
+def test_fresh_and_an_unfinished_first_start_begin_empty(tmp_path: Path) -> None:
+    import json
+
+    from ezd.local.persistence import Persistence
+
+    layout = StateLayout(tmp_path)
+    layout.data.mkdir(parents=True)
+    (layout.data / "journal-00000001.log").write_bytes(b"demo data half written")
+    layout.manifest.write_text(json.dumps({"format": 2, "snapshot": None, "replay_from": 1, "initialized": False}))
+    first = Persistence.open(tmp_path)  # the first start never finished: nothing to resume
+    assert first._discarded == ["journal-00000001.log", "manifest.json"]  # noqa: SLF001
+    first.close()
+
+    (layout.data / "journal-00000001.log").write_bytes(b"a user's work")
+    layout.manifest.write_text(json.dumps({"format": 2, "snapshot": None, "replay_from": 1, "initialized": True}))
+    kept = Persistence.open(tmp_path)
+    assert kept._discarded == [] and (layout.data / "journal-00000001.log").exists()  # noqa: SLF001
+    with pytest.raises(StateBusy):
+        Persistence.open(tmp_path)
+    kept.close()
+
+    fresh = Persistence.open(tmp_path, fresh=True)
+    assert not (layout.data / "journal-00000001.log").exists()
+    assert json.loads(layout.manifest.read_text())["initialized"] is False
+    fresh.close()

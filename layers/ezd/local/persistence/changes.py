@@ -53,6 +53,13 @@ def activate(pending: Pending | None) -> None:
     _active = pending
 
 
+def deactivate(pending: Pending) -> None:
+    """Stops recording into ``pending`` (and only into it: another stack's set stays)."""
+    global _active
+    if _active is pending:
+        _active = None
+
+
 def touched_item(table: Any, hash_key: Any, range_key: Any) -> None:
     if _active is not None:
         _active.item((table, hash_key, range_key))

@@ -336,6 +336,6 @@ class Persistence:
                     self.checkpoint()
                 journal.close()
         finally:
-            changes.activate(None)
+            changes.deactivate(self._pending)
             self._journal = None
             self._state_lock.release()
