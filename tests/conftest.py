@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ezd import clock
-from paper_support import PaperDesk
+from testkit import PaperDesk
 
 ROOT = Path(__file__).resolve().parents[1]
 

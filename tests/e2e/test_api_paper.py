@@ -61,7 +61,7 @@ def paper_body(title: str, received_at: str, *, channel: str = "post", scan: byt
 
 def register(api, unit: str, body: dict, user: str | None = None, wait: int = 20, confirm_backdating: bool = True):
     """Upload the scan, have an old date of receipt confirmed by the director, register."""
-    from paper_support import PaperDesk
+    from testkit import PaperDesk
 
     return PaperDesk(api).submit(unit, body, clerk=user or f"{unit.lower()}.sekretariat", wait=wait,
                                  confirm_backdating=confirm_backdating)
@@ -240,7 +240,7 @@ def test_refused_uploads_leave_no_trace_in_the_register(api):
 
 
 def _desk(api):
-    from paper_support import PaperDesk
+    from testkit import PaperDesk
 
     return PaperDesk(api)
 
@@ -257,7 +257,7 @@ def test_the_scan_goes_to_s3_and_the_api_never_carries_it(api, stack):
     assert {"policy", "key"} <= set(ticket.body["fields"]) and ticket.body["expires_in"] <= 900
     assert ticket.body["fields"]["key"] == f"uploads/{unit}/{ticket.body['upload_id']}"
     desk = _desk(api)
-    from paper_support import post_form
+    from testkit import post_form
 
     assert post_form(ticket.body["url"], ticket.body["fields"], scan, "gruby-skan.pdf") in (200, 201, 204)
     body = {"upload_id": ticket.body["upload_id"], "channel": "post", "received_at": _now_iso(),
@@ -317,7 +317,7 @@ def test_a_scan_over_the_limit_is_refused_before_and_after_the_upload(api, stack
         desk = _desk(api)
         ticket = api.call("POST", "/units/SP54/uploads", user="sp54.sekretariat",
                           json_body={"filename": "skan.pdf", "size": 4000})
-        from paper_support import post_form
+        from testkit import post_form
 
         post_form(ticket.body["url"], ticket.body["fields"], unique_scan(20_000), "skan.pdf")
         refused = desk.submit("SP54", {"upload_id": ticket.body["upload_id"], "channel": "post",

@@ -63,7 +63,7 @@ def paper_body(title: str, received_at: str, sender: dict, *, channel: str = "po
 def register_all(api, unit: str, bodies: list[dict]) -> list[dict]:
     """Registers the letters concurrently; returns the outcomes in the order of ``bodies``."""
 
-    from paper_support import PaperDesk
+    from testkit import PaperDesk
 
     desk = PaperDesk(api)
 

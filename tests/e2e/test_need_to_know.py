@@ -11,21 +11,12 @@ import time
 import pytest
 
 from ezd import clock
+from testkit import wait_for as _wait_for
 
 pytestmark = pytest.mark.stack
 
 UNIT = "SP50"
 CLERK, DIRECTOR, OFFICER, ARCHIVIST, ADMIN = (f"sp50.{s}" for s in ("sekretariat", "dyrektor", "kadry", "archiwum", "admin"))
-
-
-def _wait_for(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _routing(document_id: str):

@@ -291,7 +291,7 @@ def _deliver(deliverer, world: World) -> Any:
 
 
 def _upload(api, world: World) -> str:
-    from paper_support import PaperDesk
+    from testkit import PaperDesk
 
     return PaperDesk(api).upload(world.unit, sample_pdf(700, seed=time.time_ns()), clerk=world.login("registry_clerk"))
 

@@ -19,6 +19,7 @@ import pytest
 
 from ezd import clock
 from ezd.samples.letters import executable_scan, make_letter
+from testkit import wait_for as _wait
 
 pytestmark = pytest.mark.stack
 
@@ -29,16 +30,6 @@ SIGNED_FOR_BROWSERS = {
     ("ApiFunction", "s3:PutObject", "uploads/*"),
     ("ApiFunction", "s3:GetObject", "sha256/*"),
 }
-
-
-def _wait(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _invoke(stack, logical_id: str, payload: dict) -> dict:

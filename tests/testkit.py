@@ -1,6 +1,7 @@
-"""The registry desk's client for paper letters, shared by the tests (tests/ is on
-sys.path, as pytest puts a conftest's folder there): upload a scan to S3 by its pre-signed
-POST, have an old date of receipt confirmed, register the upload."""
+"""What the tests share beyond fixtures (tests/ is on sys.path, as pytest puts a conftest's
+folder there): waiting for a condition, and the registry desk's client for paper letters
+(upload a scan to S3 by its pre-signed POST, have an old date of receipt confirmed,
+register the upload)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from ezd import clock
+
+
+def wait_for(predicate: Any, what: str, timeout: float = 30.0) -> Any:
+    """The predicate's first truthy value, polled every 0.1 s; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def post_form(url: str, fields: dict[str, str], content: bytes, filename: str) -> int:
