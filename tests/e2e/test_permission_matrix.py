@@ -38,6 +38,7 @@ import pytest
 
 from ezd.samples.letters import make_letter, sample_pdf
 from ezd import clock
+from testkit import wait_for as _wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -258,16 +259,6 @@ def _api_app():
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-def _wait_for(predicate: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _routed(document_id: str) -> bool:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import concurrent.futures
 import csv
 import io
-import time
 from datetime import date, timedelta
 
 import pytest
 
 from ezd.adapters import routing_store
 from ezd import clock
+from testkit import wait_for as _wait_for
 
 # Dates matter here: CI runs this module again under several fixed clocks (Makefile).
 pytestmark = pytest.mark.dates
@@ -23,16 +23,6 @@ def _execution_status(deliverer, intake_id: str) -> str:
 
     machine = deliverer.stack.provisioned.state_machines["IntakeStateMachine"]
     return workflows.describe(f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}")["status"]
-
-
-def _wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _waiting_for(document_id: str, what: str) -> bool:
