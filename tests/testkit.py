@@ -25,6 +25,21 @@ def wait_for(predicate: Any, what: str, timeout: float = 30.0) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def real_clock(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a child process that runs a whole stack on the machine's clock.
+
+    Under Debian's faketime every new process starts the faked clock again at the same
+    moment, so a restarted stack would find its saved data minutes "in the future" (no
+    real restart does that), and libfaketime's faked monotonic clock stalls the timed waits
+    of a whole stack in a child. The stacks that tests start and stop as processes run on
+    the real clock; the test process keeps whatever clock it was given.
+    """
+    env = {k: v for k, v in env.items() if not k.startswith("FAKETIME")}
+    if "faketime" in env.get("LD_PRELOAD", ""):
+        env["LD_PRELOAD"] = ":".join(p for p in env["LD_PRELOAD"].split(":") if "faketime" not in p)
+    return env
+
+
 def post_form(url: str, fields: dict[str, str], content: bytes, filename: str) -> int:
     """A browser's multipart/form-data POST of a file (what the portal does with an S3
     pre-signed POST)."""

@@ -24,6 +24,9 @@ from typing import Any
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: testkit, also when run as a script
+from testkit import real_clock  # noqa: E402
+
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 NUMBER = re.compile(r"^RPW/(\d+)/(\d{4})$")
@@ -35,7 +38,7 @@ def _python_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "layers"), str(TESTS), env.get("PYTHONPATH", "")])
     env.pop("EZD_STACK_FILE", None)
-    return env
+    return real_clock(env)
 
 
 def _run(args: list[str], timeout: float = 180, **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -232,8 +235,11 @@ def _main(argv: list[str]) -> None:
 
 def _start_stack_process(state: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     info_file = state / "stack.json"
-    launched = time.time()
-    log = open(state.parent / f"stack-{launched:.0f}.log", "wb")  # noqa: SIM115 - closed by the process end
+    # The previous run's file goes first: the one that appears is this process's (compared
+    # by presence, not by time: the test's clock may be faked, the stack's is not).
+    info_file.unlink(missing_ok=True)
+    launched = time.time_ns()
+    log = open(state.parent / f"stack-{launched}.log", "wb")  # noqa: SIM115 - closed by the process end
     process = subprocess.Popen(
         [sys.executable, "-m", "ezd.local.run", "--state-dir", str(state), "--api-port", "0", "--moto-port", "0",
          "--epuap-port", "0", "--no-schedules"], stdout=log, stderr=subprocess.STDOUT, env=_python_env())
@@ -245,7 +251,7 @@ def _start_stack_process(state: Path) -> tuple[subprocess.Popen[bytes], dict[str
                 info = json.loads(info_file.read_text())
             except ValueError:
                 info = {}
-            if info.get("started_at", 0) >= launched:
+            if info.get("api_url"):
                 return process, info
         time.sleep(0.1)
     process.kill()

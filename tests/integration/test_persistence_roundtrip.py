@@ -33,7 +33,9 @@ pytestmark = [pytest.mark.stack]
 
 def test_every_change_to_moto_survives_kill_9_and_a_graceful_restart(tmp_path: Path) -> None:
     state, facts = tmp_path / "state", tmp_path / "facts.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), os.environ.get("PYTHONPATH", "")])}
+    from testkit import real_clock
+
+    env = real_clock({**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), os.environ.get("PYTHONPATH", "")])})
     for phase, code in (("write", -signal.SIGKILL), ("journal", 0), ("snapshot", 0)):
         done = subprocess.run([sys.executable, __file__, phase, str(state), str(facts)], capture_output=True,
                               text=True, timeout=240, env=env)
