@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: testkit, also when run as a script
-from testkit import real_clock  # noqa: E402
+from testkit import real_clock, wait_for  # noqa: E402
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
@@ -153,16 +153,6 @@ def _phase_before(state: Path) -> dict[str, Any]:
         stack.stop()
 
 
-def _wait_for(condition: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} within {timeout}s")
-
-
 def _phase_after(state: Path, before: dict[str, Any]) -> dict[str, Any]:
     from conftest import Api, Deliverer
 
@@ -204,8 +194,8 @@ def _phase_after(state: Path, before: dict[str, Any]) -> dict[str, Any]:
         accepting = f"{unit.lower()}.dyrektor" if decretation.target.cell == "DYR" else decretation.target.login
         accepted = api.call("POST", f"/units/{unit}/documents/{waiting['document_id']}/accept", user=accepting)
         assert accepted.status == 200, accepted.body
-        description = _wait_for(lambda: (d := workflows.describe(arn))["status"] != "RUNNING" and d, 60,
-                                "the continued workflow did not end")
+        description = wait_for(lambda: (d := workflows.describe(arn))["status"] != "RUNNING" and d,
+                                "the continued workflow did not end", 60)
         assert description["status"] == "SUCCEEDED", description
         routed = "Routed" in _states_entered(arn)
 
@@ -336,7 +326,7 @@ def test_after_kill_9_every_acknowledged_number_is_kept_and_none_is_given_twice(
             entries = _register_items(info, unit, year)
             return entries if len(entries) >= len(letters) else None
 
-        register = _wait_for(all_registered, 90, "every letter registered after the restart")
+        register = wait_for(all_registered, "every letter registered after the restart", 90)
         assert sorted(register) == list(range(1, 8)), sorted(register)  # no gap, no number twice
         for ack in acknowledged:
             number = int(NUMBER.match(ack["registry_number"]).group(1))

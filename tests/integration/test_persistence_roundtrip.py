@@ -17,8 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,8 @@ from typing import Any
 import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TESTS))  # testkit, also when run as a phase script
+from testkit import post_form, real_clock  # noqa: E402
 ROOT = TESTS.parent
 
 pytestmark = [pytest.mark.stack]
@@ -33,8 +33,6 @@ pytestmark = [pytest.mark.stack]
 
 def test_every_change_to_moto_survives_kill_9_and_a_graceful_restart(tmp_path: Path) -> None:
     state, facts = tmp_path / "state", tmp_path / "facts.json"
-    from testkit import real_clock
-
     env = real_clock({**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), os.environ.get("PYTHONPATH", "")])})
     for phase, code in (("write", -signal.SIGKILL), ("journal", 0), ("snapshot", 0)):
         done = subprocess.run([sys.executable, __file__, phase, str(state), str(facts)], capture_output=True,
@@ -93,19 +91,6 @@ def _dynamodb_changes(ddb: Any, table: str) -> None:
             failing()
 
 
-def _post_form(url: str, fields: dict[str, str], content: bytes) -> int:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="scan.pdf"\r\n'
-                 "Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    request = urllib.request.Request(url, data=b"".join(parts), method="POST",
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.status
-
-
 def _s3_changes(s3: Any, env: dict[str, str]) -> None:
     from ezd import clock
 
@@ -142,7 +127,7 @@ def _s3_changes(s3: Any, env: dict[str, str]) -> None:
     s3.complete_multipart_upload(Bucket=derived, Key="big/multipart.bin", UploadId=upload["UploadId"],
                                  MultipartUpload={"Parts": parts})
     post = s3.generate_presigned_post(Bucket=derived, Key="uploads/scan.pdf", ExpiresIn=600)
-    assert _post_form(post["url"], post["fields"], b"%PDF-1.4 browser upload") in (200, 201, 204)
+    assert post_form(post["url"], post["fields"], b"%PDF-1.4 browser upload", "scan.pdf") in (200, 201, 204)
 
 
 # ---------------------------------------------------------------------------- what moto says

@@ -22,7 +22,7 @@ from ezd.adapters import archive, registry_store, upload_store, workflows
 from ezd.clock import local_date, now_utc, today
 from ezd.config import Settings
 from ezd.errors import EzdError, IntakeRejected, NotFound, RejectCode, ValidationFailed
-from ezd.models.intake import PAPER_CHANNELS, Channel, IntakeOutcome, IntakeRequest, PaperLetterForm, StagedObject
+from ezd.models.intake import PAPER_CHANNELS, Channel, IntakeOutcome, PaperLetterForm, StagedObject
 from ezd.models.uploads import Backdating, Upload, UploadTicket
 from ezd.services import delivery, quarantine_quota
 from ezd.services.auth import Principal
@@ -62,6 +62,15 @@ class RegistrationStarted(BaseModel):
     outcome: IntakeOutcome | None = None  # None while the workflow still works
 
 
+def _check_size(size: int, settings: Settings) -> None:
+    """The limit holds twice: for the size a clerk declares, and for what S3 received."""
+    if size <= 0:
+        raise IntakeRejected("the scan is empty", code=RejectCode.EMPTY)
+    if size > settings.max_document_bytes:
+        raise IntakeRejected(f"{size} bytes exceeds the limit of {settings.max_document_bytes}",
+                             code=RejectCode.TOO_LARGE)
+
+
 def _upload(unit: str, upload_id: str) -> Upload:
     upload = upload_store.get(unit, upload_id)
     if upload is None:
@@ -73,11 +82,7 @@ def open_upload(unit: str, principal: Principal, filename: str, size: int, setti
     principal.require_role(unit, "registry_clerk")
     if not filename.strip() or len(filename) > 255 or _UNSAFE_NAME.search(filename):
         raise ValidationFailed("filename must be a plain file name")
-    if size <= 0:
-        raise IntakeRejected("the scan is empty", code=RejectCode.EMPTY)
-    if size > settings.max_document_bytes:
-        raise IntakeRejected(f"{size} bytes exceeds the limit of {settings.max_document_bytes}",
-                             code=RejectCode.TOO_LARGE)
+    _check_size(size, settings)
     quarantine_quota.check(quarantine_quota.source_of("post", unit, clerk=principal.login), settings)
     upload_id = uuid.uuid4().hex
     key = f"uploads/{unit}/{upload_id}"
@@ -131,11 +136,7 @@ def _staged(upload: Upload, settings: Settings) -> StagedObject:
     version = archive.staged_version(upload.bucket, upload.key)
     if version is None:
         raise UploadMissing(f"nothing was uploaded for {upload.upload_id} (or the upload expired)")
-    if version.size == 0:
-        raise IntakeRejected("the scan is empty", code=RejectCode.EMPTY)
-    if version.size > settings.max_document_bytes:
-        raise IntakeRejected(f"{version.size} bytes exceeds the limit of {settings.max_document_bytes}",
-                             code=RejectCode.TOO_LARGE)
+    _check_size(version.size, settings)
     digest = archive.sha256_of(upload.bucket, upload.key, version.version_id)
     return StagedObject(bucket=upload.bucket, key=upload.key, sha256=digest, size=version.size,
                         version_id=version.version_id)
@@ -186,6 +187,3 @@ def register(unit: str, principal: Principal, form: PaperRegistration, settings:
         return RegistrationStarted(intake_id=request.intake_id)
     raise EzdError("the upload keeps changing; try again")
 
-
-__all__ = ["IntakeRequest", "PaperRegistration", "RegistrationStarted", "confirm_backdating", "open_upload",
-           "register"]
