@@ -1,8 +1,8 @@
 """Creates the template's resources on a running moto (the embedded local stack).
 
-Tables with their keys and indexes, buckets with Object Lock, functions with their
-handlers, state machines with their substitutions, and schedules: all read from
-infra/template.yaml, never from a second list kept here.
+Tables with their keys and indexes, buckets with Object Lock and lifecycle rules,
+functions with their handlers, state machines with their substitutions, and schedules:
+all read from infra/template.yaml, never from a second list kept here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 
 from ezd.local.lambda_runtime import FunctionSpec, InProcessLambdas
+from ezd.local.lifecycle import LifecycleConfiguration, configuration_from_template
 from ezd.local.template import REGION, ResolvedResource, Template
 
 
@@ -35,6 +36,8 @@ class ProvisionedStack:
     functions: dict[str, str] = field(default_factory=dict)  # logical id -> function name
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     schedules: list[Schedule] = field(default_factory=list)
+    # bucket name -> the template's lifecycle rules, which lifecycle.LifecycleRunner runs
+    lifecycle: dict[str, LifecycleConfiguration] = field(default_factory=dict)
 
     def name(self, logical_id: str) -> str:
         return self.template.resources[logical_id].name
@@ -57,7 +60,9 @@ def provision(template: Template, endpoint_url: str, runtime: InProcessLambdas) 
         _create_table(_client("dynamodb", endpoint_url), template, table)
     s3 = _client("s3", endpoint_url)
     for bucket in template.of_type("AWS::S3::Bucket"):
-        _create_bucket(s3, template, bucket)
+        lifecycle = _create_bucket(s3, template, bucket)
+        if lifecycle is not None:
+            stack.lifecycle[bucket.name] = lifecycle
     role_arn = _execution_role(_client("iam", endpoint_url))
     lam = _client("lambda", endpoint_url)
     events = _client("events", endpoint_url)
@@ -103,7 +108,7 @@ def _create_table(ddb: Any, template: Template, table: ResolvedResource) -> None
             "AttributeName": ttl["AttributeName"], "Enabled": bool(ttl["Enabled"])})
 
 
-def _create_bucket(s3: Any, template: Template, bucket: ResolvedResource) -> None:
+def _create_bucket(s3: Any, template: Template, bucket: ResolvedResource) -> LifecycleConfiguration | None:
     props = template.resolve(bucket.properties)
     s3.create_bucket(
         Bucket=bucket.name,
@@ -126,20 +131,12 @@ def _create_bucket(s3: Any, template: Template, bucket: ResolvedResource) -> Non
         s3.put_public_access_block(
             Bucket=bucket.name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
         )
-    lifecycle = props.get("LifecycleConfiguration")
-    if lifecycle:
-        rules = []
-        for rule in lifecycle["Rules"]:
-            converted: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"],
-                                         "Filter": {"Prefix": rule.get("Prefix", "")}}
-            if "ExpirationInDays" in rule:
-                converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
-            if "NoncurrentVersionExpiration" in rule:
-                converted["NoncurrentVersionExpiration"] = {
-                    "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
-                }
-            rules.append(converted)
-        s3.put_bucket_lifecycle_configuration(Bucket=bucket.name, LifecycleConfiguration={"Rules": rules})
+    # moto keeps the rules (dropping size filters) and never runs them; the local stack's
+    # lifecycle runner runs these very rules.
+    lifecycle = configuration_from_template(props)
+    if lifecycle is not None:
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket.name, **lifecycle.put_arguments())
+    return lifecycle
 
 
 def _execution_role(iam: Any) -> str:
