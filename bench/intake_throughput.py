@@ -319,7 +319,8 @@ class SystemRun:
     poll_calls: int = 0
 
 
-def deliver_and_collect(stack: Any, letters: list[Letter], units: list[str], say: Callable[[str], None]) -> SystemRun:
+def deliver_and_collect(stack: Any, letters: list[Letter], units: list[str], say: Callable[[str], None],
+                        meter: Any = None) -> SystemRun:
     from ezd.adapters.epuap_client import EpuapSkrytkaClient
     from ezd.config import settings
     from ezd.models.epuap import SenderProfile
@@ -344,7 +345,11 @@ def deliver_and_collect(stack: Any, letters: list[Letter], units: list[str], say
         collected = 0
         failures = 0
         while True:
-            report = poll(run_settings, unit_symbol=unit)
+            if meter is None:
+                report = poll(run_settings, unit_symbol=unit)
+            else:  # in AWS each run is an invocation of the poller function, under its role
+                with meter.invocation(stack.provisioned.name("EpuapPollerFunction")):
+                    report = poll(run_settings, unit_symbol=unit)
             calls[unit] += 1
             result = report.units[0]
             collected += result.collected
@@ -621,6 +626,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-instrument", action="store_true", help="do not time Lambdas and moto requests")
     parser.add_argument("--history-sample", type=int, default=100, help="executions whose history is analysed")
     parser.add_argument("--out", type=Path, default=None, help="JSON results file (default bench/results/...)")
+    parser.add_argument("--meter", type=Path, default=None, metavar="FILE",
+                        help="count what the system run would be billed in AWS (ezd.local.usage_meter) into FILE;"
+                             " bench/cost_model.py turns it into dollars")
     args = parser.parse_args(argv)
     n = QUICK_LETTERS if args.quick else args.letters
     if n < 1 or args.units < 1:
@@ -663,7 +671,13 @@ def main(argv: list[str] | None = None) -> int:
         out.say("system: deliver (nadaj) -> WS-Pull -> intake state machine -> registered")
         load_before = os.getloadavg()
         cpu_before = cpu_seconds()
-        run = deliver_and_collect(stack, letters, unit_symbols, out.say)
+        meter = None
+        if args.meter:
+            from ezd.local.usage_meter import UsageMeter
+
+            meter = UsageMeter().attach(stack)
+            log_bytes_before = (temp / "lambda-stdout.log").stat().st_size
+        run = deliver_and_collect(stack, letters, unit_symbols, out.say, meter)
         by_content = wait_for_outcomes(stack, letters, lambdas, not args.no_instrument, args.timeout, out.say)
         system_cpu_s = cpu_seconds() - cpu_before
         load_after = os.getloadavg()
@@ -684,6 +698,14 @@ def main(argv: list[str] | None = None) -> int:
         moto_summary = moto_requests.summary(time.time() - run.started_wall)
 
         checked = check_and_collect_outcomes(stack, letters, unit_symbols, by_content)
+        if meter is not None:  # the steps after registration (receipt, notify, classify, routing) first
+            meter.wait_until_idle()
+            usage = meter.collect(documents=n)
+            meter.detach()
+            usage["cloudwatch_logs"] = {"bytes": (temp / "lambda-stdout.log").stat().st_size - log_bytes_before}
+            args.meter.parent.mkdir(parents=True, exist_ok=True)
+            args.meter.write_text(json.dumps(usage, indent=2, default=str), encoding="utf-8")
+            out.say(f"  usage meter: {args.meter}")
         outcomes, executions = checked["outcomes"], checked["executions"]
         processed = {i: o.processed_at.timestamp() for i, o in outcomes.items()}
         run.finished_wall = max(processed.values())

@@ -62,6 +62,8 @@ class SerializedMotoServer:
         self._journal = journal
         # Set by the stack: checks each function's requests against its role (iam_enforcement.py).
         self.enforcer: Any = None
+        # Set by a benchmark: counts what each function's request would be billed (usage_meter.py).
+        self.meter: Any = None
         self._server: BaseWSGIServer = make_server(
             host, port, self._wsgi, threaded=True, request_handler=_request_handler()
         )
@@ -98,7 +100,11 @@ class SerializedMotoServer:
         with self._lock:
             try:
                 # Drain the response inside the lock: moto builds bodies lazily.
-                body = list(self._app(environ, start_response))
+                meter = self.meter
+                if meter is None:
+                    body = list(self._app(environ, start_response))
+                else:
+                    body = meter.observe(self._app, environ, start_response)
             finally:
                 # Also after a failure: whatever the request changed is journaled.
                 lsn = journal.commit() if journal is not None else 0
