@@ -163,11 +163,18 @@ def _rules_for(rules: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]
     return found
 
 
-def lifecycle_of(rules: list[dict[str, Any]], prefix: str, version: str, small: bool) -> dict[str, Any]:
-    """What the lifecycle does to an object: expiry day, and [(day, class)] transitions."""
+def lifecycle_of(rules: list[dict[str, Any]], prefix: str, version: str, small: bool,
+                 versioned: bool = False) -> dict[str, Any]:
+    """What the lifecycle does to an object: the day its bytes are gone (None: kept), and
+    [(day, class)] transitions. In a versioned bucket an expiring current version only
+    becomes noncurrent: its bytes go when the noncurrent expiration removes it."""
     expires: float | None = None
     steps: list[tuple[int, str]] = []
-    for rule in _rules_for(rules, prefix):
+    matching = _rules_for(rules, prefix)
+    if version == "current" and versioned:
+        noncurrent = [(r.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays") for r in matching]
+        after = min((d for d in noncurrent if d is not None), default=None)
+    for rule in matching:
         if version == "current":
             days = (rule.get("Expiration") or {}).get("Days")
             moves = rule.get("Transitions") or []
@@ -175,6 +182,8 @@ def lifecycle_of(rules: list[dict[str, Any]], prefix: str, version: str, small: 
             days = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
             moves = [{"Days": t.get("NoncurrentDays"), "StorageClass": t.get("StorageClass")}
                      for t in rule.get("NoncurrentVersionTransitions") or []]
+        if days is not None and version == "current" and versioned:
+            days = None if after is None else days + after
         if days is not None:
             expires = days if expires is None else min(expires, days)
         minimum = ((rule.get("Filter") or {}).get("ObjectSizeGreaterThan")
@@ -208,8 +217,9 @@ def s3_lines(usage: dict[str, Any], letters: int) -> list[Line]:
     temporary_gb_months = temporary_usd = 0.0
     for bucket in usage.get("s3", {}).values():
         rules = bucket.get("lifecycle_rules", [])
+        versioned = bucket.get("versioning") == "Enabled"
         for (storage_class, prefix, version, small), g in _groups(bucket).items():
-            plan = lifecycle_of(rules, prefix, version, small == "small")
+            plan = lifecycle_of(rules, prefix, version, small == "small", versioned)
             for _day, target in plan["transitions"]:
                 transitions += g["objects"]
                 transition_usd += g["objects"] * price(f"s3.transition.{target}")
@@ -277,8 +287,9 @@ def storage_per_letter_year(usage: dict[str, Any], letters: int) -> dict[str, An
     kept: dict[str, float] = {}
     for name, bucket in usage.get("s3", {}).items():
         rules = bucket.get("lifecycle_rules", [])
+        versioned = bucket.get("versioning") == "Enabled"
         for (storage_class, prefix, version, small), g in _groups(bucket).items():
-            plan = lifecycle_of(rules, prefix, version, small == "small")
+            plan = lifecycle_of(rules, prefix, version, small == "small", versioned)
             if plan["expires_after_days"] is not None:
                 continue  # temporary: in the running cost
             mean = g["bytes"] / max(1, g["objects"])

@@ -232,6 +232,15 @@ def test_known_usage_gives_known_dollars():
     assert math.isclose(s["later_years"], s["s3_later_years"] + s["dynamodb_table_and_indexes"] + s["dynamodb_pitr"])
 
 
+def test_an_expiring_version_is_gone_when_its_noncurrent_copy_is():
+    rules = [{"ID": "x", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 7},
+              "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}]
+    assert cost_model.lifecycle_of(rules, "incoming/", "current", False)["expires_after_days"] == 7
+    assert cost_model.lifecycle_of(rules, "incoming/", "current", False, versioned=True)["expires_after_days"] == 8
+    kept = [{"ID": "x", "Status": "Enabled", "Expiration": {"Days": 7}}]  # a delete marker; the bytes stay
+    assert cost_model.lifecycle_of(kept, "incoming/", "current", False, versioned=True)["expires_after_days"] is None
+
+
 def test_lambda_duration_modelled_from_cpu_and_calls():
     r = cost_model.report(_usage(), duration="model", aws_call_ms=10)
     lines = {(line["service"], line["item"]): line for line in r["lines"]}

@@ -722,6 +722,13 @@ class UsageMeter:
             out[name] = {"items": items, "bytes": base, "index_items": dict(index_items), "index_bytes": dict(index_bytes)}
         return out
 
+    @staticmethod
+    def _versioning() -> dict[str, str]:
+        from moto.s3.models import s3_backends
+
+        return {name: str(bucket.versioning_status or "")
+                for name, bucket in s3_backends[ACCOUNT_ID]["global"].buckets.items()}
+
     def _lifecycles(self) -> dict[str, Any]:
         from ezd.adapters.aws import client
 
@@ -756,6 +763,7 @@ class UsageMeter:
             machines = self._guard("stepfunctions", lambda: self._step_functions(now)) or {}
             storage_end = self._guard("s3-storage", self._s3_storage) or {}
             tables_end = self._guard("dynamodb-storage", self._table_storage) or {}
+            versioning = self._guard("s3-versioning", self._versioning) or {}
         lifecycles = self._guard("s3-lifecycle", self._lifecycles) or {}
         with self._lock:
             functions = {
@@ -776,6 +784,7 @@ class UsageMeter:
                     "operations": dict(self._s3_operations.get(bucket, {})),
                     "storage_start": self._baseline_storage.get(bucket, {}),
                     "storage_end": storage_end.get(bucket, {}),
+                    "versioning": versioning.get(bucket, ""),
                     "lifecycle_rules": lifecycles.get(bucket, []),
                 }
                 for bucket in sorted(set(self._s3) | set(storage_end) | set(self._baseline_storage))
