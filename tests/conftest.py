@@ -99,6 +99,21 @@ def api(stack) -> Api:
     return Api(stack.info.api_url, Path(stack.info.token_key_file).read_text(encoding="ascii").strip())
 
 
+def _routing_settled(routing_arn: str) -> bool:
+    """The routing execution has ended, or was never started (the intake ended before
+    it: a duplicate, a test delivery, a quarantined letter)."""
+    from botocore.exceptions import ClientError
+
+    from ezd.adapters import workflows
+
+    try:
+        return workflows.describe(routing_arn)["status"] != "RUNNING"
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+            return True
+        raise
+
+
 class Deliverer:
     """Sends letters into units' ePUAP inboxes through the simulator and collects them."""
 
@@ -136,21 +151,25 @@ class Deliverer:
         raise AssertionError(f"no outcome for {unit}/{digest[:12]} within {timeout}s (have {len(found)})")
 
     def wait_finished(self, intake_id: str, timeout: float = 60.0) -> dict:
-        """Waits until the intake's execution has ended or waits for a person (its task
-        token is stored with the document's routing): receipt and notice are done."""
+        """Waits until the intake's (Express) execution has ended and, if it started the
+        routing, until that (Standard) execution has ended or waits for a person (its task
+        token is stored with the document's routing): receipt and notice are done.
+        Answers the intake execution's description."""
         from ezd.adapters import registry_store, routing_store, workflows
 
-        machine = self.stack.provisioned.state_machines["IntakeStateMachine"]
-        arn = f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}"
+        machines = self.stack.provisioned.state_machines
+        intake, routing = (f"{machines[m].replace(':stateMachine:', ':execution:')}:{intake_id}"
+                           for m in ("IntakeStateMachine", "RoutingStateMachine"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            description = workflows.describe(arn)
+            description = workflows.describe(intake)
             if description["status"] != "RUNNING":
-                return description
+                if description["status"] != "SUCCEEDED" or _routing_settled(routing):
+                    return description
             outcome = registry_store.outcome_of_intake(intake_id)
             if outcome is not None and outcome.document_id and outcome.status == "registered":
-                routing = routing_store.get_routing(outcome.document_id)
-                if routing is not None and routing.pending_token:
+                state = routing_store.get_routing(outcome.document_id)
+                if state is not None and state.pending_token:
                     return description
             time.sleep(0.1)
         raise AssertionError(f"execution {intake_id} neither ended nor waits for a person after {timeout}s")

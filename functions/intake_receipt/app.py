@@ -3,7 +3,7 @@
 from typing import Any
 
 from ezd.config import settings
-from ezd.models.intake import IntakeRequest, RegistrationResult
+from ezd.models.intake import IntakeRequest, LetterSummary, RegistrationResult
 from ezd.observability import MetricUnit, tools
 from ezd.services.receipt import issue_receipt
 
@@ -18,6 +18,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         IntakeRequest.model_validate(event["intake"]),
         RegistrationResult.model_validate(event["registration"]),
         settings(),
+        LetterSummary.model_validate(event["letter"]).sha1_b64 or "",
     )
     metrics.add_metric(name="ReceiptsIssued", unit=MetricUnit.Count, value=1)
     logger.info("receipt issued", extra={"key": blob.key})

@@ -33,7 +33,7 @@ def _waiting(document_id: str, what: str) -> bool:
 def _execution(deliverer, intake_id: str) -> str:
     from ezd.adapters import workflows
 
-    machine = deliverer.stack.provisioned.state_machines["IntakeStateMachine"]
+    machine = deliverer.stack.provisioned.state_machines["RoutingStateMachine"]
     return workflows.describe(f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}")["status"]
 
 

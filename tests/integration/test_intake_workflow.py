@@ -151,7 +151,7 @@ def test_letter_stays_in_epuap_until_stored(stack, deliverer, unique_letter, mon
 
 
 def test_transient_fault_is_retried_by_the_state_machine(stack, deliverer, unique_letter):
-    stack.runtime.inject_fault(_function(stack, "StoreOriginalFunction"), TransientFault, times=2)
+    stack.runtime.inject_fault(_function(stack, "AcceptDeliveryFunction"), TransientFault, times=2)
     outcome = deliverer.deliver("SP6", unique_letter())
     assert outcome.status == "registered" and outcome.registry_number.startswith("RPW/1/")
 
@@ -212,7 +212,7 @@ def test_an_epuap_test_delivery_never_takes_a_number_of_the_real_register(stack,
 
 
 def test_exhausted_retries_keep_the_original_and_register_nothing(stack, deliverer, unique_letter):
-    stack.runtime.inject_fault(_function(stack, "ParseDocumentFunction"), RuntimeError, times=1)
+    stack.runtime.inject_fault(_function(stack, "AcceptDeliveryFunction"), RuntimeError, times=1)
     raw = unique_letter()
     outcome = deliverer.deliver("SP8", raw)
     assert outcome.status == "failed" and outcome.error_code == "INTAKE_FAILED"
@@ -291,4 +291,4 @@ def test_a_deployed_stage_never_issues_an_unsealed_receipt(stack, monkeypatch):
     prod = settings().model_copy(update={"stage": "prod"})
     with pytest.raises(SealMissing):
         issue_receipt(IntakeRequest.model_validate(sample["intake"]),
-                      RegistrationResult.model_validate(sample["registration"]), prod)
+                      RegistrationResult.model_validate(sample["registration"]), prod, sample["letter"]["sha1_b64"])

@@ -102,7 +102,7 @@ def _document_facts(document_id: str) -> dict[str, Any]:
 def _execution(stack: Any, intake_id: str) -> tuple[str, str]:
     from ezd.adapters import workflows
 
-    machine = stack.provisioned.state_machines["IntakeStateMachine"]
+    machine = stack.provisioned.state_machines["RoutingStateMachine"]
     arn = f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}"
     return arn, workflows.describe(arn)["status"]
 

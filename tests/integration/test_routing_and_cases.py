@@ -21,7 +21,7 @@ pytestmark = pytest.mark.dates
 def _execution_status(deliverer, intake_id: str) -> str:
     from ezd.adapters import workflows
 
-    machine = deliverer.stack.provisioned.state_machines["IntakeStateMachine"]
+    machine = deliverer.stack.provisioned.state_machines["RoutingStateMachine"]
     return workflows.describe(f"{machine.replace(':stateMachine:', ':execution:')}:{intake_id}")["status"]
 
 

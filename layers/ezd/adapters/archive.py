@@ -61,16 +61,13 @@ def put_locked_once(
     """Stores ``body`` at its content address under compliance retention.
 
     Returns (key, sha256). Storing the same bytes again is a no-op, which makes retried
-    and repeated deliveries idempotent; different bytes at the same key are refused.
+    and repeated deliveries idempotent. One conditional request (``If-None-Match: *``)
+    instead of a HEAD before the PUT: S3 writes only if no object has the key, so the
+    bytes there are the ones the key is the digest of (their SHA-256 checksum was checked
+    by S3 when they were written).
     """
     digest = sha256_hex(body)
     key = content_key(digest, prefix)
-    existing = _head(bucket, key)
-    if existing is not None:
-        stored = (existing.get("Metadata") or {}).get("sha256")
-        if stored and stored != digest:
-            raise ArchiveConflict(f"{bucket}/{key} holds other content")
-        return key, digest
     retain_until = now_utc() + timedelta(days=retention_days)
     try:
         client("s3").put_object(
@@ -82,9 +79,14 @@ def put_locked_once(
             ObjectLockMode="COMPLIANCE",
             ObjectLockRetainUntilDate=retain_until,
             ChecksumAlgorithm="SHA256",
+            IfNoneMatch="*",
         )
     except ClientError as exc:
-        if _transient(exc):
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "PreconditionFailed":
+            return key, digest  # already archived: the same bytes, by their address
+        if code == "ConditionalRequestConflict" or _transient(exc):
+            # A concurrent write of the same key: the retry finds it written.
             raise TransientFault(f"S3 put {bucket}/{key}: {exc}") from exc
         raise
     return key, digest

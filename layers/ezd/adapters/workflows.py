@@ -24,19 +24,6 @@ def start(state_machine_arn: str, name: str, payload: dict[str, Any]) -> str:
     return response["executionArn"]
 
 
-def find_execution(state_machine_arn: str, name: str) -> dict[str, Any] | None:
-    """The input of the execution ``name`` of a state machine, None if there is none."""
-    arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
-    try:
-        description = client("stepfunctions").describe_execution(executionArn=arn)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("ExecutionDoesNotExist", "InvalidArn"):
-            return None
-        raise TransientFault(f"cannot read execution {name}: {exc}") from exc
-    payload = json.loads(description.get("input") or "{}")
-    return payload.get("intake", payload)
-
-
 def describe(execution_arn: str) -> dict[str, Any]:
     return client("stepfunctions").describe_execution(executionArn=execution_arn)
 

@@ -205,7 +205,12 @@ def _create_state_machine(sfn: Any, template: Template, machine: ResolvedResourc
     for key, value in substitutions.items():
         definition = definition.replace("${" + key + "}", str(value))
     json.loads(definition)  # a substitution must never break the JSON
-    return sfn.create_state_machine(name=machine.name, definition=definition, roleArn=role_arn)["stateMachineArn"]
+    # EXPRESS or STANDARD as in the template: moto's interpreter runs both the same way;
+    # what differs in AWS (no history of Express executions in the service, at-least-once
+    # starts) the code does not rely on (docs/architecture.md, "The workflow pattern").
+    kind = str(props.get("Type") or "STANDARD").upper()
+    return sfn.create_state_machine(name=machine.name, definition=definition, roleArn=role_arn,
+                                    type=kind)["stateMachineArn"]
 
 
 def repository_root() -> Path:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ezd.local import lambda_runtime, moto_patches
+from ezd.local import lambda_runtime, moto_patches, moto_sfn_integration
 from ezd.local.epuap_simulator import EpuapSimulator
 from ezd.local.iam_enforcement import Enforcer, acting_as, install_request_tagging
 from ezd.local.iam_policies import function_statements
@@ -150,6 +150,7 @@ class LocalStack:
         self.moto.start()
         lambda_runtime.install(self.runtime)
         moto_patches.install()
+        moto_sfn_integration.install()
 
         epuap = ensure_epuap_simulator_identity(self.state_dir)
         self.simulator = EpuapSimulator(push_signer=WsSecuritySigner(*identity_pems(epuap)))

@@ -72,6 +72,7 @@ _NAME_PROPERTY = {
     "AWS::Serverless::Function": "FunctionName",
     "AWS::Serverless::StateMachine": "Name",
     "AWS::Serverless::LayerVersion": "LayerName",
+    "AWS::Logs::LogGroup": "LogGroupName",
 }
 
 
@@ -154,6 +155,7 @@ class Template:
             "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
             "AWS::Serverless::StateMachine": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}",
             "AWS::Serverless::LayerVersion": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}:1",
+            "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}:*",
         }.get(rtype, name)
 
     def _ref(self, target: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ezd.models.letters import Sender
+from ezd.models.signatures import SignatureReport
 from ezd.models.uploads import Backdating
 
 # Delivery channels the brief lists for an incoming item.
@@ -115,6 +116,7 @@ class LetterSummary(BaseModel):
     sha256: str
     size: int
     is_test: bool = False  # ePUAP's czyTestowe: checked, but never registered
+    sha1_b64: str | None = None  # the UPP's second digest (ePUAP's skrot is SHA-1)
 
 
 class StoredBlob(BaseModel):
@@ -131,6 +133,15 @@ class StoreResult(BaseModel):
     attachments: list[StoredBlob] = []
 
 
+class AcceptedDelivery(BaseModel):
+    """The first intake step's answer: the letter's metadata, its signature report, and
+    where it is archived (None for an ePUAP test delivery, which is never archived)."""
+
+    letter: LetterSummary
+    signatures: SignatureReport
+    stored: StoreResult | None = None
+
+
 # registered / duplicate (the same delivery again: the first number) / conflict (a paper
 # scan whose bytes match an earlier item with other metadata: not registered, the clerk
 # decides) / test (ePUAP's test delivery: no number) / rejected / failed
@@ -145,6 +156,7 @@ class RegistrationResult(BaseModel):
     number: int | None = None
     year: int | None = None
     received_at: datetime | None = None
+    registered_at: datetime | None = None  # of a registration: the moment its entry was written
     signature: str | None = None
     certificate: str | None = None
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from ezd.adapters import archive, directory_store, workflows
+from ezd.adapters import archive, directory_store, registry_store, workflows
+from ezd.clock import now_utc
 from ezd.config import Settings
 from ezd.errors import IntakeRejected, RejectCode, ValidationFailed
 from ezd.models.directory import Unit
@@ -41,6 +42,9 @@ def _start(settings: Settings, request: IntakeRequest) -> IntakeRequest:
     if not settings.intake_state_machine_arn:
         raise RuntimeError("EZD_INTAKE_STATE_MACHINE_ARN is not set")
     workflows.start(settings.intake_state_machine_arn, request.intake_id, {"intake": request.model_dump(mode="json")})
+    # Written once the start succeeded: an intake recorded as started has a workflow (a
+    # start lost before this line is started again by whoever retries it).
+    registry_store.record_intake_started(request.intake_id, request.unit, now_utc())
     return request
 
 

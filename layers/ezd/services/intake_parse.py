@@ -1,8 +1,7 @@
-"""Step 1 of the intake: read the delivered bytes into the metadata the register needs."""
+"""Part of the intake's first step: read the delivered bytes into the metadata the register needs."""
 
 from __future__ import annotations
 
-from ezd.adapters import archive
 from ezd.errors import IntakeRejected, RejectCode
 from ezd.models.intake import AttachmentInfo, IntakeRequest, LetterSummary
 from ezd.models.letters import IntakePolicy
@@ -63,8 +62,3 @@ def _from_paper_scan(request: IntakeRequest, raw: bytes, policy: IntakePolicy) -
         sha256=request.staged.sha256,
         size=len(raw),
     )
-
-
-def parse_step(request: IntakeRequest, policy: IntakePolicy) -> LetterSummary:
-    raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
-    return summarize_delivery(request, raw, policy)

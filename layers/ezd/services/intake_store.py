@@ -1,4 +1,4 @@
-"""Step 3 of the intake: the original and each decoded attachment into the archive."""
+"""Part of the intake's first step: the original and each decoded attachment into the archive."""
 
 from __future__ import annotations
 
@@ -44,8 +44,3 @@ def _original_type(request: IntakeRequest) -> str:
     if request.channel == "epuap":
         return "application/xml"
     return (request.epuap.content_type if request.epuap else None) or "application/octet-stream"
-
-
-def store_step(request: IntakeRequest, settings: Settings, policy: IntakePolicy) -> StoreResult:
-    raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
-    return archive_delivery(request, raw, settings, policy)

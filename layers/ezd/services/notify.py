@@ -1,4 +1,4 @@
-"""Step 6 of the intake: tell the unit's registry desk a letter was registered."""
+"""An intake step: tell the unit's registry desk a letter was registered."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ def notify_registry(request: IntakeRequest, registration: RegistrationResult) ->
     # The notification's key is its moment and the document: the moment of registration,
     # not of this call, so a retried step or a workflow re-run after a restart of the
     # local stack writes the same notification again instead of a second one.
-    document = registry_store.get_document(registration.document_id)
     note = Notification(
         unit=request.unit,
         audience="registry",
-        created_at=document.entry.registered_at if document is not None else now_utc(),
+        created_at=registration.registered_at or now_utc(),
         document_id=registration.document_id,
         registry_number=registration.registry_number,
         message=f"Zarejestrowano {registration.registry_number} ({request.channel}): {request.filename}",

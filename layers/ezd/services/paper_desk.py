@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
 
-from ezd.adapters import archive, registry_store, upload_store, workflows
+from ezd.adapters import archive, registry_store, upload_store
 from ezd.clock import local_date, now_utc, today
 from ezd.config import Settings
 from ezd.errors import EzdError, IntakeRejected, NotFound, RejectCode, ValidationFailed
@@ -149,7 +149,7 @@ def _earlier(upload: Upload, settings: Settings) -> RegistrationStarted | None:
         return None
     intake_id = upload.intake_ids[-1]
     outcome = registry_store.outcome_of_intake(intake_id)
-    if outcome is None and workflows.find_execution(settings.intake_state_machine_arn or "", intake_id) is None:
+    if outcome is None and registry_store.intake_started(intake_id) is None:
         return None  # the start was lost: this registration starts it
     return RegistrationStarted(intake_id=intake_id, outcome=outcome)
 

@@ -7,9 +7,6 @@ submitted document and the registry number. It is sealed and archived like a rec
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from lxml import etree
 
 from ezd.adapters import archive, directory_store, registry_store, seal
@@ -60,15 +57,16 @@ class SealMissing(EzdError):
     code = "RECEIPT_SEAL_MISSING"
 
 
-def issue_receipt(request: IntakeRequest, registration: RegistrationResult, settings: Settings) -> StoredBlob:
+def issue_receipt(request: IntakeRequest, registration: RegistrationResult, settings: Settings,
+                  sha1_b64: str) -> StoredBlob:
+    """``sha1_b64``: the original's SHA-1 as the first intake step took it (the staged
+    original is not read again)."""
     signed = seal.seal_available()
     if not signed and settings.stage != LOCAL_STAGE:
         raise SealMissing(f"stage {settings.stage} has no receipt seal (ReceiptSealSecretArn): no receipt is issued")
-    existing = registry_store.get_document(registration.document_id)
-    if existing is not None and existing.receipt is not None:
-        return existing.receipt  # a retried step issues nothing twice
-    raw = archive.read(request.staged.bucket, request.staged.key, request.staged.version_id)
-    sha1_b64 = base64.b64encode(hashlib.sha1(raw).digest()).decode()  # noqa: S324 - ePUAP's skrot is SHA-1
+    existing = registry_store.get_receipt(registration.document_id)
+    if existing is not None:
+        return existing  # a retried step issues nothing twice
     upp = build_upp(request, registration, sha1_b64)
     if signed:
         upp = seal.seal(upp)
@@ -82,5 +80,5 @@ def issue_receipt(request: IntakeRequest, registration: RegistrationResult, sett
     )
     blob = StoredBlob(bucket=settings.archive_bucket, key=key, sha256=digest, size=len(body),
                       filename=f"UPP-{registration.document_id}.xml", mime="application/xml")
-    registry_store.set_receipt(registration.document_id, blob.model_dump(mode="json"))
-    return blob
+    # A retry that raced the first attempt's write keeps the first receipt.
+    return registry_store.set_receipt(registration.document_id, blob)

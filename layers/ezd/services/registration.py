@@ -205,6 +205,7 @@ def _result(document: DocumentRecord, status: str) -> RegistrationResult:
         number=entry.number,
         year=entry.year,
         received_at=entry.received_at,
+        registered_at=entry.registered_at,
         signature=entry.signature,
         certificate=entry.certificate,
     )
