@@ -362,10 +362,9 @@ class _BucketRun:
         else:
             changed |= self._current(current, kept, rules)
         if changed:
-            if kept:
-                self.bucket.keys.setlist(key_name, kept)
-            else:
-                self.bucket.keys.pop(key_name)
+            self.bucket.keys.setlist(key_name, kept)  # disposes the versions left out
+            if not kept:  # (moto's pop would dispose a delete marker, which it cannot)
+                dict.pop(self.bucket.keys, key_name)
         return changed
 
     def _current(self, current: Any, kept: list[Any], rules: list[_Rule]) -> bool:
@@ -399,9 +398,11 @@ class _BucketRun:
         self.report.delete_markers += 1
         return True
 
-    def abort_uploads(self) -> None:
+    def abort_uploads(self, prefix: str) -> None:
         rules = [r for r in self.rules if r.abort_after_days is not None]
         for upload_id, upload in list(self.bucket.multiparts.items()):
+            if not upload.key_name.startswith(prefix):
+                continue
             started = getattr(upload, INITIATED, None)
             if started is None:  # begun before the hook was installed: counted from now
                 setattr(upload, INITIATED, self.now)
@@ -440,7 +441,7 @@ class LifecycleRunner:
                 if run.bucket is None:
                     return []
                 runs.append(run)
-                run.abort_uploads()
+                run.abort_uploads(prefix)
                 return [k for k in dict.keys(run.bucket.keys) if k.startswith(prefix)]
 
             names = self._server.run_locked(keys)

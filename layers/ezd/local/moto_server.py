@@ -9,6 +9,9 @@ With a journal (the stack's persistence), each request's changes are journaled w
 lock is still held — so the journal's order is the order of changes — and the response
 waits, outside the lock, until they are on disk: other requests proceed meanwhile, and
 requests that finish together share one fsync.
+
+What the stack itself does to moto's backends (S3 lifecycle, ``lifecycle.py``) goes the
+same way (``run_locked``); the operator reaches it by ``POST /ezd-local/<operation>``.
 """
 
 from __future__ import annotations
@@ -16,9 +19,15 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, TypeVar
 
 from werkzeug.serving import BaseWSGIServer, make_server
+
+T = TypeVar("T")
+
+# The stack's own operations on moto (POST <moto>/ezd-local/<name>): the operator's, never a
+# function's (a function's request names no such path in its role).
+OPERATIONS_PATH = "/ezd-local/"
 
 MOTO_CONFIG = {
     "stepfunctions": {"execute_state_machine": True},
@@ -62,6 +71,10 @@ class SerializedMotoServer:
         self._journal = journal
         # Set by the stack: checks each function's requests against its role (iam_enforcement.py).
         self.enforcer: Any = None
+        # What the stack does to moto's backends itself (e.g. S3 lifecycle), by name: each
+        # takes the request's JSON object, answers a JSON-serialisable result and goes
+        # through ``run_locked``.
+        self.operations: dict[str, Callable[[dict[str, Any]], Any]] = {}
         # Set by a benchmark: counts what each function's request would be billed (usage_meter.py).
         self.meter: Any = None
         self._server: BaseWSGIServer = make_server(
@@ -83,8 +96,42 @@ class SerializedMotoServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def run_locked(self, operation: Callable[[], T]) -> T:
+        """Runs ``operation`` on moto's backends as if it were a request: under the lock,
+        what it changed journaled, returning once that is durable."""
+        journal = self._journal
+        if journal is not None and journal.failed:
+            raise RuntimeError("the local stack could not save its state; restart it")
+        with self._lock:
+            try:
+                result = operation()
+            finally:
+                lsn = journal.commit() if journal is not None else 0
+        if lsn:
+            journal.wait(lsn)  # type: ignore[union-attr]
+        return result
+
+    def _operation(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        operation = self.operations.get(environ.get("PATH_INFO", "")[len(OPERATIONS_PATH):])
+        if environ.get("HTTP_X_EZD_FUNCTION"):  # iam_enforcement.FUNCTION_HEADER: no role grants these
+            status, body = "403 Forbidden", {"message": "the stack's operations are the operator's"}
+        elif operation is None or environ.get("REQUEST_METHOD") != "POST":
+            status, body = "404 Not Found", {"message": f"operations: {sorted(self.operations)} (POST)"}
+        else:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                arguments = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+                status, body = "200 OK", operation(arguments if isinstance(arguments, dict) else {})
+            except Exception as exc:  # noqa: BLE001 - the operator sees why
+                status, body = "500 Internal Server Error", {"message": f"{type(exc).__name__}: {exc}"}
+        data = json.dumps(body, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path.startswith(OPERATIONS_PATH):
+            return self._operation(environ, start_response)
         if self.enforcer is not None:
             refused = self.enforcer.check(environ)
             if refused is not None:

@@ -1,13 +1,15 @@
 """Fires the template's schedules locally.
 
 moto stores EventBridge rules but never fires them; this runs each schedule's target
-(a Lambda function) at its rate through the Lambda API, as EventBridge would.
+(a Lambda function) at its rate through the Lambda API, as EventBridge would. It also runs
+what AWS does by itself and moto not at all: S3 lifecycle, daily (``LocalTask``).
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ezd.local.provision import Schedule
@@ -23,11 +25,25 @@ def interval_seconds(expression: str) -> int:
     return int(match.group(1)) * _SECONDS[match.group(2)]
 
 
+@dataclass
+class LocalTask:
+    """Work of a service that AWS does on its own: first ``first_after`` seconds after the
+    start (a stack that runs for an afternoon still gets its daily run), then every
+    ``interval`` seconds (both divided by the speedup)."""
+
+    name: str
+    interval: float
+    run: Callable[[], Any]
+    first_after: float = 60.0
+
+
 class LocalScheduler:
-    def __init__(self, schedules: list[Schedule], invoke: Callable[[str, str], Any], speedup: float = 1.0) -> None:
+    def __init__(self, schedules: list[Schedule], invoke: Callable[[str, str], Any], speedup: float = 1.0,
+                 tasks: list[LocalTask] | None = None) -> None:
         self._schedules = schedules
         self._invoke = invoke
         self._speedup = max(speedup, 0.001)
+        self._tasks = tasks or []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -36,6 +52,19 @@ class LocalScheduler:
             thread = threading.Thread(target=self._run, args=(schedule,), name=f"schedule-{schedule.name}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        for task in self._tasks:
+            thread = threading.Thread(target=self._run_task, args=(task,), name=f"task-{task.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _run_task(self, task: LocalTask) -> None:
+        wait = task.first_after / self._speedup
+        while not self._stop.wait(wait):
+            try:
+                task.run()
+            except Exception as exc:  # noqa: BLE001 - a failed run must not stop the next
+                print(f"task {task.name} failed: {exc}")
+            wait = task.interval / self._speedup
 
     def _run(self, schedule: Schedule) -> None:
         period = interval_seconds(schedule.expression) / self._speedup

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ezd.local import lambda_runtime, moto_patches, moto_sfn_integration
+from ezd.local import lambda_runtime, lifecycle, moto_patches, moto_sfn_integration
 from ezd.local.epuap_simulator import EpuapSimulator
 from ezd.local.iam_enforcement import Enforcer, acting_as, install_request_tagging
 from ezd.local.iam_policies import function_statements
@@ -24,7 +24,7 @@ from ezd.local.keys import ensure_demo_ca, ensure_epuap_simulator_identity, ensu
 from ezd.local.moto_server import SerializedMotoServer
 from ezd.local.persistence import Persistence, RestoreReport
 from ezd.local.provision import ProvisionedStack, provision
-from ezd.local.scheduler import LocalScheduler
+from ezd.local.scheduler import LocalScheduler, LocalTask
 from ezd.local.secret_files import ensure_private_mode, ensure_random_key
 from ezd.local.template import REGION, Template
 
@@ -129,6 +129,9 @@ class LocalStack:
         self.info: StackInfo | None = None
         self._api_server: Any = None
         self._scheduler: LocalScheduler | None = None
+        # S3 lifecycle, which moto stores and never runs: the template's rules, daily and
+        # by hand (`ezd lifecycle run`, POST <moto>/ezd-local/lifecycle).
+        self.lifecycle: lifecycle.LifecycleRunner | None = None
         self.runtime = lambda_runtime.InProcessLambdas()
         # Persistence: the saved state under <state>/data (fresh: start from nothing).
         self.persist = persist
@@ -151,6 +154,7 @@ class LocalStack:
         lambda_runtime.install(self.runtime)
         moto_patches.install()
         moto_sfn_integration.install()
+        lifecycle.install()
 
         epuap = ensure_epuap_simulator_identity(self.state_dir)
         self.simulator = EpuapSimulator(push_signer=WsSecuritySigner(*identity_pems(epuap)))
@@ -175,6 +179,8 @@ class LocalStack:
         }
         template = Template(self.root / "infra" / "template.yaml", STACK_NAME, parameters)
         self.provisioned = provision(template, self.moto.url, self.runtime)
+        runner = self.lifecycle = lifecycle.LifecycleRunner(self.provisioned.lifecycle, self.moto)
+        self.moto.operations["lifecycle"] = lambda body: runner.run(prefix=str(body.get("prefix") or "")).as_dict()
         # From here on each function calls AWS under the role the template gives it.
         install_request_tagging()
         self.enforcer = Enforcer(function_statements(template), enforce=self.enforce_iam)
@@ -196,7 +202,9 @@ class LocalStack:
             self.persistence.initialized()
         api_url = self._start_api()
         if self.run_schedules:
-            self._scheduler = LocalScheduler(self.provisioned.schedules, self._invoke_async, self.schedule_speedup)
+            self._scheduler = LocalScheduler(
+                self.provisioned.schedules, self._invoke_async, self.schedule_speedup,
+                tasks=[LocalTask("s3-lifecycle", 86400, runner.run)])
             self._scheduler.start()
         self.info = StackInfo(
             moto_url=self.moto.url,

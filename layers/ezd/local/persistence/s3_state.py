@@ -261,7 +261,11 @@ class Loader:
             return
         if not images:
             if key_name in bucket.keys:
-                bucket.keys.pop(key_name)
+                # Not moto's pop, which disposes every version: a delete marker (the last
+                # thing left of a key that S3 lifecycle or a versioned delete then removed)
+                # has no dispose.
+                bucket.keys.setlist(key_name, [])
+                dict.pop(bucket.keys, key_name)
             return
         versions: list[Any] = []
         for image in images:
