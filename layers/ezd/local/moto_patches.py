@@ -8,9 +8,10 @@ runs one request at a time (see moto_server.py), so the same all-or-nothing sema
 come from checking every condition first and writing only when all hold, as DynamoDB
 itself does; a write that still fails restores just the items it touched.
 
-moto's Query sorts every item of the table before it looks at the key condition. A
-base-table query is answered from its partition; an index query from one unsorted pass
-(both paths sort their results themselves afterwards).
+moto's Query sorts every item of the table before it looks at the key condition
+(``moto_query``): a base-table query reads only the window of its partition that moto's
+own loop would reach, from keys kept in order (O(log p + Limit)); an index query reads the
+table in one unsorted pass, which moto sorts itself.
 
 Two per-request costs outside DynamoDB: the Step Functions interpreter builds a new
 boto3 client for every Lambda task, and the server dispatcher lists moto's package
@@ -22,6 +23,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ezd.local import moto_query
+
 _installed = False
 
 
@@ -32,37 +35,10 @@ def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-    _patch_query()
+    moto_query.install()
     _reuse_step_functions_clients()
     _cache_module_list()
     _installed = True
-
-
-def _patch_query() -> None:
-    from moto.dynamodb.models.table import Table
-
-    original = Table.query
-
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        if index_name is None:
-            partition = self.items.get(hash_key) if hash_key is not None else None
-            if not partition:
-                candidates: list[Any] = []
-            else:
-                candidates = list(partition.values()) if self.range_key_attr else [partition]
-        else:
-            candidates = [item for part in self.items.values()
-                          for item in (part.values() if self.range_key_attr else [part])]
-        # The instance attribute shadows the sorting method for this one call; requests
-        # into moto are serialised by the local server, so no other call sees it.
-        self.all_items = lambda: candidates
-        try:
-            return original(self, hash_key, *args, **kwargs)
-        finally:
-            del self.all_items
-
-    Table.query = query  # type: ignore[method-assign]
 
 
 def _reuse_step_functions_clients() -> None:
