@@ -13,9 +13,10 @@ moto's Query sorts every item of the table before it looks at the key condition
 own loop would reach, from keys kept in order (O(log p + Limit)); an index query reads the
 table in one unsorted pass, which moto sorts itself.
 
-Two per-request costs outside DynamoDB: the Step Functions interpreter builds a new
-boto3 client for every Lambda task, and the server dispatcher lists moto's package
-directory several times per request.
+Per-request costs outside DynamoDB: the Step Functions interpreter parses the definition
+for every execution and every JSONPath each time it is evaluated (``moto_sfn_patches``),
+and builds a new boto3 client for every Lambda task; the server dispatcher lists moto's
+package directory several times per request.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ezd.local import moto_query
+from ezd.local import moto_query, moto_sfn_patches
 
 _installed = False
 
@@ -36,6 +37,7 @@ def install() -> None:
 
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     moto_query.install()
+    moto_sfn_patches.install()
     _reuse_step_functions_clients()
     _cache_module_list()
     _installed = True
