@@ -106,6 +106,28 @@ def test_concurrent_deliveries_get_consecutive_numbers(stack, deliverer, unique_
     assert _register_numbers("SP3", year) == list(range(1, 17))
 
 
+def test_a_lost_race_for_a_number_learns_the_winner_from_the_failed_transaction(stack, deliverer, unique_letter,
+                                                                              monkeypatch):
+    """A register step that guessed an old counter (an eventual read, or another letter
+    committed in between) is told the current one by the cancelled transaction itself:
+    it takes the next number without reading the counter again."""
+    unit = "SP16"
+    first, second = deliverer.deliver(unit, unique_letter()), deliverer.deliver(unit, unique_letter())
+    year = int(first.registry_number.split("/")[2])
+    reads: list[bool] = []
+
+    def stale_counter(unit_: str, year_: int, consistent: bool = False) -> int:
+        reads.append(consistent)
+        return 0  # as if the two letters above were not visible yet
+
+    monkeypatch.setattr(registry_store, "current_counter", stale_counter)
+    third = deliverer.deliver(unit, unique_letter())
+    assert (first.registry_number, second.registry_number) == (f"RPW/1/{year}", f"RPW/2/{year}")
+    assert third.status == "registered" and third.registry_number == f"RPW/3/{year}"
+    assert reads == [False]  # one eventual read, none after the conflict
+    assert _register_numbers(unit, year) == [1, 2, 3]
+
+
 def test_second_pull_before_confirmation_is_a_duplicate_with_the_first_number(stack, deliverer, unique_letter):
     from ezd.adapters import directory_store
 

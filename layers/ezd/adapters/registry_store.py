@@ -20,7 +20,13 @@ from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, 
 
 
 class CounterConflict(Exception):
-    """Another registration took the number we expected; read the counter again."""
+    """Another registration took the number we expected. ``current`` is the counter that
+    took it, as the failed transaction returned it (None when DynamoDB did not say, e.g.
+    a TransactionConflict: then read it again)."""
+
+    def __init__(self, message: str, current: int | None = None) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class AlreadyRegistered(Exception):
@@ -73,20 +79,25 @@ def _decode_token(token: str | None, partition: str) -> dict[str, Any] | None:
     return key
 
 
-def current_counter(unit: str, year: int) -> int:
+def current_counter(unit: str, year: int, consistent: bool = False) -> int:
+    """The last number given. An eventual read is enough for a first guess: the
+    transaction's condition on the counter decides, and a conflict returns the real one."""
     _bound()
     pk, sk = _counter_key(unit, year)
     try:
-        return int(RecordItem.get(pk, sk, consistent_read=True).value or 0)
+        return int(RecordItem.get(pk, sk, consistent_read=consistent).value or 0)
     except RecordItem.DoesNotExist:
         return 0
 
 
-def find_first_registration(unit: str, sha256: str) -> dict[str, Any] | None:
+def find_first_registration(unit: str, sha256: str, consistent: bool = False) -> dict[str, Any] | None:
+    """The first registration of these bytes. Eventual by default: a miss is caught by
+    the dedupe marker's condition in the registering transaction, which then reads this
+    consistently."""
     _bound()
     pk, sk = _dedupe_key(unit, sha256)
     try:
-        return RecordItem.get(pk, sk, consistent_read=True).data
+        return RecordItem.get(pk, sk, consistent_read=consistent).data
     except RecordItem.DoesNotExist:
         return None
 
@@ -134,10 +145,12 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
     connection = transaction_connection()
     try:
         with TransactWrite(connection=connection) as tx:
+            # ALL_OLD: a failed condition returns the counter that won, so the next attempt
+            # needs no read of its own.
             if expected_counter == 0:
-                tx.save(counter, condition=RecordItem.pk.does_not_exist())
+                tx.save(counter, condition=RecordItem.pk.does_not_exist(), return_values="ALL_OLD")
             else:
-                tx.save(counter, condition=RecordItem.value == expected_counter)
+                tx.save(counter, condition=RecordItem.value == expected_counter, return_values="ALL_OLD")
             tx.save(line, condition=RecordItem.pk.does_not_exist())
             tx.save(doc, condition=RecordItem.pk.does_not_exist())
             if claim_content:
@@ -148,12 +161,22 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
     except TransactWriteError as exc:
         reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
         if claim_content and len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
-            existing = find_first_registration(entry.unit, document.sha256)
+            existing = find_first_registration(entry.unit, document.sha256, consistent=True)
             if existing:
                 raise AlreadyRegistered(existing) from exc
         if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons) or not reasons:
-            raise CounterConflict(str(exc)) from exc
+            raise CounterConflict(str(exc), _counter_returned(exc)) from exc
         raise
+
+
+def _counter_returned(exc: TransactWriteError) -> int | None:
+    """The counter's value from a transaction cancelled on its condition (ALL_OLD)."""
+    reasons = exc.cancellation_reasons or []
+    first = reasons[0] if reasons else None
+    if first is None or first.code != "ConditionalCheckFailed" or not first.raw_item:
+        return None
+    value = first.raw_item.get("value", {}).get("N")
+    return int(value) if value is not None else None
 
 
 def _outcome_item(outcome: IntakeOutcome) -> RecordItem:

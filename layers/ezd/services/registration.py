@@ -48,11 +48,14 @@ def register_letter(
     own = registry_store.get_document(document_id_for(request), consistent=True)
     if own is not None:  # this very intake committed before its answer was lost
         return _result(own, "registered")
+    # Read once, before the attempts: who registers it (a paper letter's clerk), whether
+    # these bytes came before, and a first guess of the counter.
+    actor = _actor(request)
+    first = registry_store.find_first_registration(request.unit, request.staged.sha256)
+    if first is not None and not request.duplicate_reason:
+        return _answer_for_existing(request, letter, first)
+    counter = registry_store.current_counter(request.unit, year)
     for attempt in range(MAX_ATTEMPTS):
-        first = registry_store.find_first_registration(request.unit, request.staged.sha256)
-        if first is not None and not request.duplicate_reason:
-            return _answer_for_existing(request, letter, first)
-        counter = registry_store.current_counter(request.unit, year)
         document = _document(request, letter, signatures, stored, number=counter + 1, year=year)
         outcome = _outcome(request, "registered", document.entry.registry_number, document.document_id,
                            document.entry.signature, document.entry.certificate)
@@ -60,12 +63,18 @@ def register_letter(
             # A scan registered anyway beside an earlier one does not take over its content.
             # The metryka's first lines are written in the same transaction.
             registry_store.commit_registration(document, counter, outcome, claim_content=first is None,
-                                               audit_entries=_opening_entries(document, request, earlier=first))
+                                               audit_entries=_opening_entries(document, request, actor, earlier=first))
         except registry_store.AlreadyRegistered as exc:
             return _answer_for_existing(request, letter, exc.first)
-        except registry_store.CounterConflict:
-            # Another letter took this number: back off a little and read the counter again.
+        except registry_store.CounterConflict as conflict:
+            # Another letter took this number. The failed transaction said which number is
+            # the last now; only when it could not (a conflict of two transactions in
+            # flight) read it again, after a short random pause so both do not collide again.
+            if conflict.current is not None and conflict.current != counter:
+                counter = conflict.current
+                continue
             time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+            counter = registry_store.current_counter(request.unit, year, consistent=True)
             continue
         return _result(document, "registered")
     raise TransientFault(f"register of {request.unit}/{year} too contended after {MAX_ATTEMPTS} attempts")
@@ -77,7 +86,12 @@ def record_test_delivery(request: IntakeRequest) -> RegistrationResult:
     return RegistrationResult(status="test", unit=request.unit)
 
 
-def _opening_entries(document: DocumentRecord, request: IntakeRequest,
+def _actor(request: IntakeRequest) -> Actor:
+    clerk = directory_store.get_user(request.registered_by) if request.registered_by else None
+    return Actor(login=clerk.login, full_name=clerk.full_name, position=clerk.position) if clerk else SYSTEM
+
+
+def _opening_entries(document: DocumentRecord, request: IntakeRequest, actor: Actor,
                      earlier: dict[str, Any] | None = None) -> list[AuditEntry]:
     """The first lines of the document's metryka: its registration (by the clerk for a
     paper letter, with the reason if it was registered beside an earlier identical scan)
@@ -88,8 +102,6 @@ def _opening_entries(document: DocumentRecord, request: IntakeRequest,
     if request.duplicate_reason and earlier is not None:
         summary += f" mimo zgodności skanu z {earlier['registry_number']}: {request.duplicate_reason}"
         details.update(same_scan_as=earlier["registry_number"], reason=request.duplicate_reason)
-    clerk = directory_store.get_user(request.registered_by) if request.registered_by else None
-    actor = Actor(login=clerk.login, full_name=clerk.full_name, position=clerk.position) if clerk else SYSTEM
     lines: list[tuple[Actor, str, str, dict[str, Any]]] = [(actor, "registered", summary, details)]
     confirmation = request.backdating
     if confirmation is not None:
