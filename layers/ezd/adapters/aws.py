@@ -10,15 +10,24 @@ from botocore.config import Config
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_session: boto3.session.Session | None = None  # one botocore session: its loader reads each model once
 
 # Short timeouts: a stuck call should fail fast and be retried by the workflow's Retry.
 _CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"})
 
 
 def client(service: str) -> Any:
+    """The process's client of a service, made once under a lock (boto3 clients are
+    thread-safe; making one loads the service's model, which no thread should repeat)."""
+    global _session
+    found = _clients.get(service)
+    if found is not None:
+        return found
     with _lock:
         if service not in _clients:
-            _clients[service] = boto3.session.Session().client(service, config=_CONFIG)
+            if _session is None:
+                _session = boto3.session.Session()
+            _clients[service] = _session.client(service, config=_CONFIG)
         return _clients[service]
 
 
@@ -31,5 +40,10 @@ def caller() -> str | None:
 
 def reset_clients() -> None:
     """Forget cached clients (the endpoint or credentials changed)."""
+    from ezd.adapters import records_table  # its pynamodb connections hold clients too
+
+    global _session
     with _lock:
         _clients.clear()
+        _session = None
+    records_table.reset_connections()

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ezd.adapters.records_table import RecordItem, bind_table
+from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.models.jrwa import JrwaClass
 
@@ -143,7 +142,7 @@ def publish(owner: str, version: int, classes: list[JrwaClass], record: dict[str
     pointer = RecordItem(pk, sk, kind="jrwa_pointer", value=version,
                          data={"owner": owner, "version": version, "changed_at": record.get("published_at"),
                                "changed_by": record.get("published_by"), "note": record.get("note")})
-    connection = Connection(region=settings().region)
+    connection = transaction_connection()
     try:
         with TransactWrite(connection=connection) as tx:
             tx.save(snapshot, condition=RecordItem.pk.does_not_exist())

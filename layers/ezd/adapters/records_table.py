@@ -60,13 +60,32 @@ class RecordItem(Model):
     gsi2 = GSI2()
 
 
+_bind_lock = threading.Lock()
+
+
 def bind_table(table_name: str, region: str | None = None) -> None:
-    """Point the models at a table chosen at run time (from the template's environment)."""
-    if RecordItem.Meta.table_name != table_name or (region and RecordItem.Meta.region != region):
-        RecordItem.Meta.table_name = table_name
-        if region:
-            RecordItem.Meta.region = region
-        RecordItem._connection = None  # noqa: SLF001 - pynamodb caches the table connection here
+    """Point the models at a table chosen at run time (from the template's environment),
+    with its connection and botocore client made now, once, under a lock.
+
+    pynamodb makes both lazily and without a lock, each thread with a botocore session of
+    its own: when many steps start together, dozens of threads each loaded the DynamoDB
+    service model (~100 ms of CPU apiece) before one of their clients was kept."""
+    if _bound_to(table_name, region):
+        return
+    with _bind_lock:
+        if not _bound_to(table_name, region):
+            RecordItem.Meta.table_name = table_name
+            if region:
+                RecordItem.Meta.region = region
+            RecordItem._connection = None  # noqa: SLF001 - pynamodb caches the table connection here
+        RecordItem._get_connection().connection.client  # noqa: B018, SLF001 - made now, under the lock
+
+
+def _bound_to(table_name: str, region: str | None) -> bool:
+    connection = RecordItem._connection  # noqa: SLF001
+    return (RecordItem.Meta.table_name == table_name and (not region or RecordItem.Meta.region == region)
+            and connection is not None and connection.table_name == table_name
+            and connection.connection._client is not None)  # noqa: SLF001
 
 
 _connections: dict[tuple[str, str | None], Connection] = {}
@@ -74,10 +93,19 @@ _connections_lock = threading.Lock()
 
 
 def transaction_connection() -> Connection:
-    """One connection per region and endpoint for TransactWrite: building a new one
-    creates a botocore client each time (~150 ms)."""
+    """One connection per region and endpoint for TransactWrite, its client made under
+    the lock: building a new one creates a botocore client each time (~150 ms)."""
     key = (RecordItem.Meta.region, os.environ.get("AWS_ENDPOINT_URL"))
     with _connections_lock:
         if key not in _connections:
-            _connections[key] = Connection(region=RecordItem.Meta.region)
+            connection = Connection(region=RecordItem.Meta.region)
+            connection.client  # noqa: B018 - the botocore client, made once here
+            _connections[key] = connection
         return _connections[key]
+
+
+def reset_connections() -> None:
+    """Forget the connections (the endpoint or credentials changed)."""
+    with _bind_lock, _connections_lock:
+        RecordItem._connection = None  # noqa: SLF001
+        _connections.clear()
