@@ -427,19 +427,21 @@ def wait_for_outcomes(
 
 
 def stop_running_executions(stack: Any) -> int:
-    """The executions wait for a person after registration: stop them before the stack stops."""
+    """After registration the routing executions (Standard) wait for a person; an intake
+    (Express) still running is stopped too: stop them all before the stack stops."""
     from ezd.adapters.aws import client
 
     sfn = client("stepfunctions")
-    arn = stack.provisioned.state_machines["IntakeStateMachine"]
     stopped = 0
-    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
-        for execution in page["executions"]:
-            try:
-                sfn.stop_execution(executionArn=execution["executionArn"], cause="benchmark finished")
-                stopped += 1
-            except Exception:  # noqa: BLE001 - best effort at shutdown
-                pass
+    for name in ("IntakeStateMachine", "RoutingStateMachine"):
+        arn = stack.provisioned.state_machines[name]
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+            for execution in page["executions"]:
+                try:
+                    sfn.stop_execution(executionArn=execution["executionArn"], cause="benchmark finished")
+                    stopped += 1
+                except Exception:  # noqa: BLE001 - best effort at shutdown
+                    pass
     return stopped
 
 
