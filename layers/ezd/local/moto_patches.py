@@ -15,7 +15,7 @@ table in one unsorted pass, which moto sorts itself.
 
 Per-request costs outside DynamoDB: the Step Functions interpreter parses the definition
 for every execution and every JSONPath each time it is evaluated (``moto_sfn_patches``),
-and builds a new boto3 client for every Lambda task; the server dispatcher lists moto's
+and builds a new boto3 client for every Lambda and Step Functions task; the server dispatcher lists moto's
 package directory several times per request.
 """
 
@@ -44,11 +44,16 @@ def install() -> None:
 
 
 def _reuse_step_functions_clients() -> None:
+    """One boto3 client per region and service for the interpreter's service tasks
+    (Lambda invoke, states:startExecution), instead of a new one, with its service model
+    loaded again, for every task of every execution."""
     import threading
 
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_sfn
+    from moto.stepfunctions.parser.asl.utils import boto_client
 
-    original = lambda_eval_utils.boto_client_for
+    original = boto_client.boto_client_for
     clients: dict[tuple[str, str], Any] = {}
     lock = threading.Lock()
 
@@ -59,7 +64,8 @@ def _reuse_step_functions_clients() -> None:
                 clients[(region, service)] = original(region=region, service=service)
             return clients[(region, service)]
 
-    lambda_eval_utils.boto_client_for = boto_client_for
+    for module in (lambda_eval_utils, state_task_service_sfn):
+        module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
 
 
 def _cache_module_list() -> None:

@@ -11,6 +11,7 @@ with the interpreter's own converter: what AWS would send is what moto receives.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -21,23 +22,25 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import boto3
+    import botocore.session
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
         StateTaskServiceSfn,
     )
 
     shapes: dict[str, Any] = {}
+    shapes_lock = threading.Lock()  # executions start together: read the model once, not once each
     original = StateTaskServiceSfn._normalise_parameters
 
     def normalise(self: Any, parameters: dict, boto_service_name: str | None = None,
                   service_action_name: str | None = None) -> None:
         original(self, parameters, boto_service_name=boto_service_name, service_action_name=service_action_name)
         action = self._get_boto_service_action(service_action_name)
-        if action not in shapes:
-            model = boto3.session.Session().client("stepfunctions", region_name="eu-central-1").meta.service_model
-            names = {op: model.operation_model(op) for op in model.operation_names}
-            by_action = {self._get_boto_service_action(op): m for op, m in names.items()}
-            shapes[action] = by_action[action].input_shape if action in by_action else None
+        with shapes_lock:
+            if action not in shapes:
+                model = botocore.session.get_session().get_service_model("stepfunctions")
+                names = {op: model.operation_model(op) for op in model.operation_names}
+                by_action = {self._get_boto_service_action(op): m for op, m in names.items()}
+                shapes[action] = by_action[action].input_shape if action in by_action else None
         if shapes[action] is not None:
             self._to_boto_request(parameters, shapes[action])
 
