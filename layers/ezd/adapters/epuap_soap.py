@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
@@ -272,7 +271,7 @@ def _parse_b64(value: str | None, what: str) -> bytes:
     if not value:
         return b""
     # base64Binary may be line-wrapped; strict otherwise, so garbage is not silently dropped.
-    compact = re.sub(r"\s+", "", value)
+    compact = "".join(value.split())  # str.split: the same whitespace as \s, without a regex pass
     try:
         return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
