@@ -5,11 +5,13 @@ register the upload)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 import urllib.request
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from ezd import clock
 
@@ -121,3 +123,36 @@ class PaperDesk:
         }, clerk=clerk, wait=wait)
 
 
+
+
+@contextlib.contextmanager
+def moto_sandbox(config: dict[str, Any] | None = None) -> Iterator[str]:
+    """moto in this process (``mock_aws``) for a test that needs moto itself, not the system.
+
+    The session's local stack serves from moto's global backends in this same process,
+    and ``mock_aws`` resets all of them when it starts and when it stops: a test using it
+    wiped the stack's tables for every test after it on the same worker. The sandbox works
+    in an account of its own (``MOTO_ACCOUNT_ID``, read by moto per request), starts and
+    stops without a reset, and removes only that account's data afterwards. Yields the
+    account id."""
+    from moto import mock_aws
+    from moto.core.base_backend import BackendDict, backend_lock
+
+    account = f"9{uuid.uuid4().int % 10**11:011d}"
+    previous = os.environ.get("MOTO_ACCOUNT_ID")
+    os.environ["MOTO_ACCOUNT_ID"] = account
+    mock = mock_aws(config=config) if config else mock_aws()
+    mock.start(reset=False)
+    try:
+        yield account
+    finally:
+        mock.stop(remove_data=False)
+        if previous is None:
+            os.environ.pop("MOTO_ACCOUNT_ID", None)
+        else:
+            os.environ["MOTO_ACCOUNT_ID"] = previous
+        with backend_lock:
+            for backends in list(BackendDict._instances):  # noqa: SLF001 - moto keeps no other list
+                if account in backends:
+                    dict.get(backends, account).reset()
+                    del backends[account]

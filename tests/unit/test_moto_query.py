@@ -17,9 +17,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from ezd.local import moto_query
+from testkit import moto_sandbox
 
 REGION = "eu-central-1"
 KEY_TYPES = ("S", "N", "B")
@@ -149,7 +149,7 @@ def _requests(kind: str, keys: dict[str, list[dict[str, str]]], rng: random.Rand
 @pytest.mark.parametrize("kind", KEY_TYPES)
 def test_every_query_shape_answers_as_moto_does(kind: str) -> None:
     rng = random.Random(20260501 + KEY_TYPES.index(kind))
-    with mock_aws():
+    with moto_sandbox():
         moto_query.install()
         ddb = _client(kind)
         keys = _seed(ddb, kind, rng)
@@ -173,7 +173,7 @@ def test_every_query_shape_answers_as_moto_does(kind: str) -> None:
 
 def test_a_limited_query_reads_a_window_not_the_partition(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int] = []
-    with mock_aws():
+    with moto_sandbox():
         moto_query.install()
         ddb = _client("S")
         items = [{"PutRequest": {"Item": {"PK": {"S": "inbox"}, "SK": {"S": f"2026-{i:07d}"}, "tag": {"S": "x"}}}}
@@ -202,7 +202,7 @@ def test_records_replayed_by_the_persistence_loader_keep_the_order() -> None:
     from ezd.local.persistence import dynamodb_state
 
     rng = random.Random(7)
-    with mock_aws():
+    with moto_sandbox():
         moto_query.install()
         ddb = _client("S")
         keys = _seed(ddb, "S", rng)

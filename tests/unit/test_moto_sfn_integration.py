@@ -5,9 +5,9 @@ import json
 import time
 
 import boto3
-from moto import mock_aws
 
 from ezd.local import moto_sfn_integration
+from testkit import moto_sandbox
 
 ROLE = "arn:aws:iam::123456789012:role/workflow"
 
@@ -23,7 +23,7 @@ def _wait(sfn, arn: str) -> dict:
 
 def test_an_express_workflow_starts_a_standard_one_named_and_fed_by_its_parameters():
     moto_sfn_integration.install()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with moto_sandbox(config={"stepfunctions": {"execute_state_machine": True}}):
         sfn = boto3.client("stepfunctions", region_name="eu-central-1")
         child = sfn.create_state_machine(
             name="child", roleArn=ROLE,

@@ -19,9 +19,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from ezd.local import moto_sfn_patches
+from testkit import moto_sandbox
 
 ROLE = "arn:aws:iam::123456789012:role/workflow"
 CONFIG = {"stepfunctions": {"execute_state_machine": True}}
@@ -191,7 +191,7 @@ def test_the_same_definition_runs_alike_parsed_once_or_every_time(counted: dict[
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
     definition = json.dumps(DEFINITION)
-    with mock_aws(config=CONFIG):
+    with moto_sandbox(config=CONFIG):
         sfn = boto3.client("stepfunctions", region_name="eu-central-1")
         # moto's own parsing: every execution parses the definition and every path again.
         moto_sfn_patches.enabled = False
@@ -241,7 +241,7 @@ def test_the_same_definition_runs_alike_parsed_once_or_every_time(counted: dict[
 
 
 def test_a_definition_that_does_not_parse_is_refused_each_time(counted: dict[str, int]) -> None:
-    with mock_aws(config=CONFIG):
+    with moto_sandbox(config=CONFIG):
         sfn = boto3.client("stepfunctions", region_name="eu-central-1")
         for name in ("bad1", "bad2"):
             with pytest.raises(ClientError, match="ASLParserException"):

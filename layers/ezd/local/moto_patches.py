@@ -53,16 +53,21 @@ def _reuse_step_functions_clients() -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_sfn
     from moto.stepfunctions.parser.asl.utils import boto_client
 
+    from moto.core.models import botocore_stubber
+
     original = boto_client.boto_client_for
-    clients: dict[tuple[str, str], Any] = {}
+    clients: dict[tuple[str, str, bool], Any] = {}
     lock = threading.Lock()
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        # moto's own factory ignores the state's credentials too (fixed local keys).
+        # moto's own factory ignores the state's credentials too (fixed local keys). It
+        # makes a client for the server, or one without an endpoint while moto's in-process
+        # mock intercepts calls: each is kept apart, or one would go where the other cannot.
+        key = (region, service, bool(botocore_stubber.enabled))
         with lock:
-            if (region, service) not in clients:
-                clients[(region, service)] = original(region=region, service=service)
-            return clients[(region, service)]
+            if key not in clients:
+                clients[key] = original(region=region, service=service)
+            return clients[key]
 
     for module in (lambda_eval_utils, state_task_service_sfn):
         module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
