@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ezd.local import moto_query, moto_sfn_patches
+from ezd.local import moto_query, moto_sfn_lambda, moto_sfn_patches
 
 _installed = False
 
@@ -66,7 +66,10 @@ def _reuse_step_functions_clients() -> None:
         key = (region, service, bool(botocore_stubber.enabled))
         with lock:
             if key not in clients:
-                clients[key] = original(region=region, service=service)
+                made = original(region=region, service=service)
+                if service == "lambda" and not key[2]:  # the server's functions run in this process
+                    made = moto_sfn_lambda.DirectLambdaClient(made, region)
+                clients[key] = made
             return clients[key]
 
     for module in (lambda_eval_utils, state_task_service_sfn):
