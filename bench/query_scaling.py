@@ -36,7 +36,6 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -49,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.measure import cpu_seconds, peak_rss_mb, percentile  # noqa: E402
+from bench.measure import bench_stack, cpu_seconds, peak_rss_mb, percentile  # noqa: E402
 from bench.routing_and_queries import batch_put, boto, say  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -138,21 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
-    import logging
-    import warnings
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
-
     from moto.dynamodb.models.table import Table
 
     from ezd.local import moto_query
-    from ezd.local.stack import LocalStack
-
-    temp = Path(tempfile.mkdtemp(prefix="ezd-bench-query-"))
+    temp, stack = bench_stack("ezd-bench-query-")
     say(f"query scaling: partitions of {', '.join(f'{s:,}' for s in sizes)} items and a floor of {FLOOR_ITEMS};"
         f" state in {temp}")
-    stack = LocalStack(temp / "stack", api_port=0, run_schedules=False)
     rng = random.Random(20261202)
     result: dict[str, Any] = {}
     try:

@@ -62,7 +62,6 @@ import platform
 import pstats
 import random
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -76,7 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: bench/ is a package of the repository
     sys.path.insert(0, str(ROOT))
 
-from bench.measure import cpu_seconds, peak_rss_mb, percentile  # noqa: E402
+from bench.measure import bench_stack, cpu_seconds, peak_rss_mb, percentile  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench" / "results"
 
@@ -653,18 +652,9 @@ def main(argv: list[str] | None = None) -> int:
         args.measured_cases = min(args.measured_cases, 100)
     n, m, k = args.documents, args.query_documents, args.cases
 
-    import logging
-    import warnings
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
-
-    from ezd.local.stack import LocalStack
-
-    temp = Path(tempfile.mkdtemp(prefix="ezd-bench-routing-"))
+    temp, stack = bench_stack("ezd-bench-routing-")
     say(f"routing and queries: {n} documents routed; queries over {m} documents and {k} cases; unit {UNIT};"
         f" state in {temp}")
-    stack = LocalStack(temp / "stack", api_port=0, run_schedules=False)
     results: dict[str, Any] = {}
     capture_moto_query("before")
     try:
