@@ -123,8 +123,6 @@ class PaperDesk:
         }, clerk=clerk, wait=wait)
 
 
-
-
 @contextlib.contextmanager
 def moto_sandbox(config: dict[str, Any] | None = None) -> Iterator[str]:
     """moto in this process (``mock_aws``) for a test that needs moto itself, not the system.

@@ -15,8 +15,9 @@ table in one unsorted pass, which moto sorts itself.
 
 Per-request costs outside DynamoDB: the Step Functions interpreter parses the definition
 for every execution and every JSONPath each time it is evaluated (``moto_sfn_patches``),
-and builds a new boto3 client for every Lambda and Step Functions task; the server dispatcher lists moto's
-package directory several times per request.
+builds a new boto3 client for every Lambda and Step Functions task, and invokes functions
+that run in this process over HTTP (``moto_sfn_lambda``); the server dispatcher lists
+moto's package directory several times per request.
 """
 
 from __future__ import annotations
@@ -49,11 +50,10 @@ def _reuse_step_functions_clients() -> None:
     loaded again, for every task of every execution."""
     import threading
 
+    from moto.core.models import botocore_stubber
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_sfn
     from moto.stepfunctions.parser.asl.utils import boto_client
-
-    from moto.core.models import botocore_stubber
 
     original = boto_client.boto_client_for
     clients: dict[tuple[str, str, bool], Any] = {}
