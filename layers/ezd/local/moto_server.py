@@ -23,6 +23,8 @@ from typing import Any, Callable, Iterable, Protocol, TypeVar
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from ezd.local import in_process_http
+
 T = TypeVar("T")
 
 # The stack's own operations on moto (POST <moto>/ezd-local/<name>): the operator's, never a
@@ -177,6 +179,8 @@ class SerializedMotoServer:
 
     def start(self) -> None:
         self._thread.start()
+        # This process's own clients (the Lambda handlers, the pollers) skip the socket.
+        in_process_http.register(self.url, self._wsgi)
         request = urllib.request.Request(
             self.url + "/moto-api/config",
             data=json.dumps(MOTO_CONFIG).encode(),
@@ -187,5 +191,6 @@ class SerializedMotoServer:
             response.read()
 
     def stop(self) -> None:
+        in_process_http.unregister(self.url)
         self._server.shutdown()
         self._server.server_close()
