@@ -217,12 +217,14 @@ def main(argv: list[str] | None = None) -> int:
     from ezd.cli_commands import deadline as deadline_commands
     from ezd.cli_commands import jrwa as jrwa_commands
     from ezd.cli_commands import lifecycle as lifecycle_commands
+    from ezd.cli_commands import openapi as openapi_commands
 
     audit_commands.register(sub)
     case_commands.register(sub)
     deadline_commands.register(sub)
     jrwa_commands.register(sub)
     lifecycle_commands.register(sub)
+    openapi_commands.register(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

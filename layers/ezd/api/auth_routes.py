@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ezd.adapters.secrets import secret_string
 from ezd.api.common import Blueprint, handled, json_body, principal_of
+from ezd.api.openapi import responds
 from ezd.config import settings
 from ezd.errors import NotFound
 from ezd.services import auth, passwords
@@ -25,20 +26,31 @@ class LoginBody(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
+class LoginAnswer(BaseModel):
+    token: str
+    token_type: str = "Bearer"
+    expires_in: int  # seconds
+    user: auth.Principal
+
+
 @blueprint.route("/auth/login", methods=["POST"])
+@responds(LoginAnswer)
 @handled
 def log_in() -> Response:
+    """Log in to the local stack with a login and password: a one-hour bearer token."""
     s = settings()
     if s.stage != auth.LOCAL_STAGE or not s.local_token_secret_arn:
         raise NotFound("log in through the Cognito hosted login of this deployment")
     body = LoginBody.model_validate(json_body(blueprint.current_request))
     principal = passwords.log_in(body.login.strip().lower(), body.password)
     token = auth.issue_token(principal.login, secret_string(s.local_token_secret_arn))
-    return Response(body={"token": token, "token_type": "Bearer", "expires_in": auth.TOKEN_LIFETIME_SECONDS,
-                          "user": principal.model_dump()}, status_code=200)
+    answer = LoginAnswer(token=token, expires_in=auth.TOKEN_LIFETIME_SECONDS, user=principal)
+    return Response(body=answer.model_dump(mode="json"), status_code=200)
 
 
 @blueprint.route("/me")
+@responds(auth.Principal)
 @handled
 def me() -> dict[str, Any]:
+    """Who the caller is: login, name, position, unit, roles and komórka."""
     return principal_of(blueprint.current_request).model_dump()

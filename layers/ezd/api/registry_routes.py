@@ -12,9 +12,11 @@ from ezd.adapters import directory_store, registry_store
 from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_request
 from ezd.adapters.wssecurity import NotSignedByEpuap
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, principal_of, query
+from ezd.api.openapi import responds
 from ezd.config import settings
 from ezd.errors import EzdError
 from ezd.models.epuap import EpuapStatus
+from ezd.models.registry import RegisterPage
 from ezd.services import access, corrections, push_authentication, quarantine_quota, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document
@@ -31,6 +33,7 @@ def health() -> dict[str, str]:
 
 
 @blueprint.route("/units/{unit}/registry")
+@responds(RegisterPage)
 @handled
 def list_register(unit: str) -> dict[str, Any]:
     """The unit's incoming register for a year: newest first, paged, filterable."""
