@@ -1,0 +1,44 @@
+// The portal's only way to the API: a typed client generated from openapi.json (the
+// types in schema.d.ts come from `npm run generate`; no route is listed by hand here).
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./schema";
+import * as session from "../auth/session";
+
+export type Schemas = components["schemas"];
+export type Principal = Schemas["Principal"];
+export type RegisterPage = Schemas["RegisterPage"];
+export type RegistryEntry = Schemas["RegistryEntry"];
+export type ApiError = Schemas["ErrorBody"];
+
+const PUBLIC = new Set(["/auth/login", "/health", "/openapi.json"]);
+// Requests are kept (cloned before they are sent) until answered, to send again after a
+// new login when the token had expired.
+const sent = new Map<string, Request>();
+
+const auth: Middleware = {
+  onRequest({ request, schemaPath, id }) {
+    const current = session.token();
+    if (current && !PUBLIC.has(schemaPath)) {
+      request.headers.set("Authorization", `Bearer ${current}`);
+    }
+    sent.set(id, request.clone());
+    return request;
+  },
+  async onResponse({ response, schemaPath, id }) {
+    const original = sent.get(id);
+    sent.delete(id);
+    if (response.status !== 401 || PUBLIC.has(schemaPath) || !original) {
+      return response;
+    }
+    await session.reauthenticate(); // the login modal; the page underneath stays as it was
+    const again = new Request(original);
+    again.headers.set("Authorization", `Bearer ${session.token()}`);
+    return fetch(again);
+  },
+  onError({ id }) {
+    sent.delete(id);
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: window.location.origin });
+api.use(auth);

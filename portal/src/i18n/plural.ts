@@ -1,0 +1,31 @@
+// Polish plural forms, in one place: Intl.PluralRules("pl") tells which form a number takes
+// ("one": 1; "few": 2–4, 22–24, …; "many": 0, 5–21, 25–31, …; "other": fractions).
+
+const rules = new Intl.PluralRules("pl");
+const numbers = new Intl.NumberFormat("pl-PL");
+
+export interface Forms {
+  one: string; // 1 przesyłka
+  few: string; // 2 przesyłki
+  many: string; // 5 przesyłek
+  other?: string; // 1,5 przesyłki (fractions take the genitive singular)
+}
+
+export const NOUNS = {
+  przesylka: { one: "przesyłka", few: "przesyłki", many: "przesyłek", other: "przesyłki" },
+  pozycja: { one: "pozycja", few: "pozycje", many: "pozycji", other: "pozycji" },
+  strona: { one: "strona", few: "strony", many: "stron", other: "strony" },
+} satisfies Record<string, Forms>;
+
+export function pluralForm(count: number, forms: Forms): string {
+  const category = rules.select(count);
+  if (category === "one") return forms.one;
+  if (category === "few") return forms.few;
+  if (category === "many") return forms.many;
+  return forms.other ?? forms.few;
+}
+
+/** "1 przesyłka", "2 przesyłki", "5 przesyłek", "1 234 przesyłki" */
+export function countOf(count: number, forms: Forms): string {
+  return `${numbers.format(count)} ${pluralForm(count, forms)}`;
+}

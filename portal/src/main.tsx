@@ -1,0 +1,21 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { MantineProvider, createTheme } from "@mantine/core";
+import { Notifications } from "@mantine/notifications";
+import "@mantine/core/styles.css";
+import "@mantine/notifications/styles.css";
+import "./i18n/dates";
+import { App } from "./App";
+
+// System fonts only: nothing is loaded from elsewhere.
+// Motion only for those who have not asked their system for less (and none in the tests).
+const theme = createTheme({ primaryColor: "indigo", respectReducedMotion: true });
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications />
+      <App />
+    </MantineProvider>
+  </StrictMode>,
+);

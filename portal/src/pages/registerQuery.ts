@@ -1,0 +1,26 @@
+// The register's filters as the API takes them (GET /units/{unit}/registry): empty fields
+// are left out, so the API's defaults apply (the current year in Poland, 50 a page).
+import type { paths } from "../api/schema";
+
+export type RegisterQuery = NonNullable<paths["/units/{unit}/registry"]["get"]["parameters"]["query"]>;
+
+export interface Filters {
+  year: string;
+  date_from: string;
+  date_to: string;
+  channel: string;
+  sender: string;
+  limit: string;
+}
+
+export const NO_FILTERS: Filters = { year: "", date_from: "", date_to: "", channel: "", sender: "", limit: "20" };
+
+export function toQuery(filters: Filters, pageToken: string | undefined): RegisterQuery {
+  const query: RegisterQuery = {};
+  for (const [name, value] of Object.entries(filters) as [keyof Filters, string][]) {
+    const text = value.trim();
+    if (text) query[name] = text;
+  }
+  if (pageToken) query.page_token = pageToken;
+  return query;
+}
