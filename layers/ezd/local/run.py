@@ -22,6 +22,8 @@ from ezd.local.demo_data import DEMO_PASSWORD
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run EZD locally on moto")
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("EZD_PORT", "8000")))
+    parser.add_argument("--portal-port", type=int, default=int(os.environ.get("EZD_PORTAL_PORT", "8080")),
+                        help="the web portal (with the API on the same origin); it is also at / of the API's port")
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("EZD_MOTO_PORT", "5001")))
     parser.add_argument("--epuap-port", type=int, default=int(os.environ.get("EZD_EPUAP_PORT", "8001")))
     parser.add_argument("--state-dir", type=Path, default=repository_root() / ".ezd")
@@ -33,6 +35,7 @@ def main() -> None:
     stack = LocalStack(
         args.state_dir,
         api_port=args.api_port,
+        portal_port=args.portal_port,
         moto_port=args.moto_port,
         epuap_port=args.epuap_port,
         schedule_speedup=args.schedule_speedup,
@@ -46,10 +49,14 @@ def main() -> None:
     saved = stack.restored.summary() if stack.restored else "not kept (persistence off)"
     from ezd.local.stack import local_token
 
+    built = (stack.portal_dist / "index.html").is_file()
+    portal_note = "" if built else "\n                    (not built yet: `make portal`, then reload the page)"
+
     print(
         f"""
 EZD local stack is running (moto, real ASL, in-process Lambda).
-  portal API        {info.api_url}          (try {info.api_url}/health)
+  web portal        {info.portal_url}   (also {info.api_url}/; log in as sp19.sekretariat){portal_note}
+  portal API        {info.api_url}          (try {info.api_url}/health; described at {info.api_url}/openapi.json)
   ePUAP simulator   {info.epuap_url}/pk_external_ws/services/{{pull,skrytka}}
   moto (AWS API)    {info.moto_url}
   state             {info.state_dir}/stack.json

@@ -46,6 +46,7 @@ class StackInfo:
     state_dir: str
     functions: dict[str, str] = field(default_factory=dict)  # logical id -> function name
     token_key_file: str = ""  # the installation's token-signing key (0600); never in this file
+    portal_url: str = ""  # the web portal (the API's own origin, or EZD_PORTAL_PORT's)
     started_at: float = field(default_factory=time.time)
 
     def to_json(self) -> str:
@@ -113,10 +114,16 @@ class LocalStack:
         persist: bool = True,
         fresh: bool = False,
         enforce_iam: bool | None = None,
+        portal_port: int | None = None,
+        portal_dist: Path | None = None,
     ) -> None:
         self.root = root or repository_root()
         self.state_dir = state_dir
         self.api_port = api_port
+        # The portal is served at / of the API's origin; portal_port also serves both (the
+        # same handler) on a port of their own, e.g. 8080 for `make run`.
+        self.portal_port = portal_port
+        self.portal_dist = portal_dist or self.root / "portal" / "dist"
         self.moto_port = moto_port
         self.epuap_port = epuap_port
         self.seed_demo = seed_demo
@@ -128,6 +135,7 @@ class LocalStack:
         self.provisioned: ProvisionedStack | None = None
         self.info: StackInfo | None = None
         self._api_server: Any = None
+        self._portal_server: Any = None
         self._scheduler: LocalScheduler | None = None
         # S3 lifecycle, which moto stores and never runs: the template's rules, daily and
         # by hand (`ezd lifecycle run`, POST <moto>/ezd-local/lifecycle).
@@ -200,7 +208,7 @@ class LocalStack:
             self._seed()
         if self.persistence:
             self.persistence.initialized()
-        api_url = self._start_api()
+        api_url, portal_url = self._start_api()
         if self.run_schedules:
             self._scheduler = LocalScheduler(
                 self.provisioned.schedules, self._invoke_async, self.schedule_speedup,
@@ -214,6 +222,7 @@ class LocalStack:
             state_dir=str(self.state_dir),
             functions=dict(self.provisioned.functions),
             token_key_file=str(token_key_file),
+            portal_url=portal_url,
         )
         (self.state_dir / "stack.json").write_text(self.info.to_json(), encoding="utf-8")
         if self.persistence:  # continue waiting workflows in the background
@@ -261,15 +270,24 @@ class LocalStack:
         for unit in units:
             self.simulator.register_box(unit.podmiot, unit.box_name, unit.esp_address)
 
-    def _start_api(self) -> str:
+    def _start_api(self) -> tuple[str, str]:
         from chalice.config import Config
-        from chalice.local import ChaliceRequestHandler, create_local_server
+        from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
+
+        from ezd.local.portal import PortalFiles, serve_portal_file
 
         api_function = self.provisioned.name("ApiFunction")
+        portal = PortalFiles(self.portal_dist)
 
         class QuietHandler(ChaliceRequestHandler):
             def log_message(self, *args: Any) -> None:
                 return None
+
+            def do_GET(self) -> None:  # the portal's files first, then the API
+                if not serve_portal_file(self, portal):
+                    self._generic_handle()
+
+            do_HEAD = do_GET
 
             def handle_one_request(self) -> None:
                 with acting_as(api_function):  # the API calls AWS under ApiFunction's role
@@ -280,12 +298,18 @@ class LocalStack:
         config = Config.create(chalice_app=app, app_name="ezd-api", chalice_stage="local")
         server = create_local_server(app, config, "127.0.0.1", self.api_port)
         # The same request handler, without an access-log line per request.
-        server.server.RequestHandlerClass = functools.partial(QuietHandler, app_object=app, config=config)
-        thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
-        thread.start()
+        handler = functools.partial(QuietHandler, app_object=app, config=config)
+        server.server.RequestHandlerClass = handler
+        threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
         self._api_server = server
-        port = server.server.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        api_url = f"http://127.0.0.1:{server.server.server_address[1]}"
+        portal_url = f"{api_url}/"
+        if self.portal_port is not None:  # the same handler on the portal's own port
+            portal_server = ThreadedHTTPServer(("127.0.0.1", self.portal_port), handler)
+            threading.Thread(target=portal_server.serve_forever, name="portal", daemon=True).start()
+            self._portal_server = portal_server
+            portal_url = f"http://127.0.0.1:{portal_server.server_address[1]}/"
+        return api_url, portal_url
 
     def _invoke_async(self, function_name: str, payload: str) -> None:
         from ezd.adapters.aws import client
@@ -297,6 +321,9 @@ class LocalStack:
             self.persistence.freeze()
         if self._scheduler:
             self._scheduler.stop()
+        if self._portal_server:
+            self._portal_server.shutdown()
+            self._portal_server.server_close()
         if self._api_server:
             self._api_server.shutdown()
         if self.simulator:
