@@ -1,0 +1,230 @@
+"""The web portal in a real browser (Debian's chromium driven by Playwright) on the local
+stack: the registry clerk logs in, sees their unit and role, reads the incoming register
+of letters delivered through the ePUAP simulator and registered from paper, pages and
+filters it, survives an expired session without losing the page, and logs out.
+
+Units used here and nowhere else: SP35 (the register), SP36 (a wrong password).
+Screenshots of the screens go to portal/test-results/ (not committed) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ezd import clock
+from testkit import real_clock
+
+pytestmark = [pytest.mark.stack, pytest.mark.dates]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "portal" / "test-results"
+PASSWORD = "ezd-demo-2026"
+UNIT = "SP35"
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+    return expect
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (ROOT / "portal" / "dist" / "index.html").is_file():
+        pytest.fail("the portal is not built: `make portal` (npm ci && npm run build in portal/)")
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"no {CHROMIUM}: `make system-packages` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # The browser runs on the machine's clock even when the tests run under faketime
+        # (libfaketime would also fake the clocks chromium's timers run on).
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                             env=real_clock(dict(os.environ)))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, stack):
+    # The browser's own zone is not Poland's: the portal shows Warsaw time all the same.
+    context = browser.new_context(locale="pl-PL", timezone_id="America/New_York", reduced_motion="reduce",
+                                  viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(stack.info.api_url + "/")
+    yield page
+    context.close()
+
+
+def _shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _log_in(page, login: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Login", exact=True).fill(login)
+    page.get_by_label("Hasło", exact=True).fill(password)
+    page.get_by_role("button", name="Zaloguj", exact=True).click()
+
+
+MONTHS = ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
+          "października", "listopada", "grudnia"]
+
+
+def _polish_time(iso: str) -> str:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Warsaw"))
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+
+
+def _person(first: str, surname: str) -> dict:
+    return {"kind": "person", "first_names": first, "surname": surname, "town": "Lublin", "country": "PL"}
+
+
+@pytest.fixture(scope="module")
+def sp35_register(deliverer, paper_desk):
+    """Twelve letters in SP35's register: three through ePUAP, nine on paper (four by
+    courier from Piotr Nowak, four by post from Anna Zielińska, one in person from Maria
+    Wiśniewska)."""
+    from ezd.samples.letters import make_letter
+
+    stamp = clock.now_utc().strftime("%H%M%S%f")
+    for n in range(1, 4):
+        deliverer.deliver(UNIT, make_letter(title=f"Wniosek elektroniczny {n} ({stamp})"))
+
+    def paper(n: int) -> None:
+        channel, sender = (("courier", _person("Piotr", "Nowak")) if n <= 4 else
+                           ("post", _person("Anna", "Zielińska")) if n <= 8 else
+                           ("in_person", _person("Maria", "Wiśniewska")))
+        response = paper_desk.submit(UNIT, {
+            "channel": channel,
+            "received_at": clock.now_utc().isoformat(),
+            "metadata": {"title": f"Pismo papierowe {n}", "access": "niepubliczny", "sender": sender},
+        }, wait=20)
+        assert response.status == 201, response.body
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(paper, range(1, 10)))
+    return 12
+
+
+def test_the_portal_is_served_on_the_api_origin(api):
+    index = api.call("GET", "/")
+    assert index.status == 200
+    assert index.headers["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in index.headers["Content-Security-Policy"]
+    asset = re.search(r'src="(/assets/[^"]+\.js)"', index.raw.decode()).group(1)
+    script = api.call("GET", asset)
+    assert script.status == 200 and "javascript" in script.headers["Content-Type"]
+    # The API is unchanged beside it, and describes itself without a token.
+    assert api.call("GET", "/units/SP35/registry").status == 401
+    assert api.call("GET", "/nothing-here").status == 403
+    assert api.call("GET", "/assets/../../pyproject.toml").status in (403, 404)
+    described = api.call("GET", "/openapi.json")
+    assert described.status == 200 and "/units/{unit}/registry" in described.body["paths"]
+
+
+def test_a_wrong_password_is_refused_in_polish(page):
+    expect = _expect()
+    _log_in(page, "sp36.sekretariat", "to-nie-jest-haslo")
+    expect(page.get_by_role("alert")).to_contain_text("Nieprawidłowy login lub hasło.")
+    expect(page.get_by_label("Login", exact=True)).to_have_value("sp36.sekretariat")
+    expect(page.get_by_role("button", name="Wyloguj")).to_have_count(0)
+    _shot(page, "login-wrong-password")
+
+
+def test_the_registry_clerk_reads_pages_and_filters_the_register(page, api, sp35_register):
+    expect = _expect()
+    expect(page.get_by_role("heading", name="Logowanie do EZD")).to_be_visible()
+    _shot(page, "login")
+    _log_in(page, "sp35.sekretariat")
+
+    # Who is logged in: name, unit and role.
+    expect(page.get_by_test_id("user-unit")).to_have_text(UNIT)
+    expect(page.get_by_test_id("user-role")).to_contain_text("sekretariat")
+    expect(page.get_by_test_id("user-name")).not_to_be_empty()
+    assert page.evaluate("() => sessionStorage.getItem('ezd.token')")
+
+    # The register: a table with headers, newest first, 20 a page by default.
+    expect(page.get_by_role("heading", name="Rejestr przesyłek wpływających")).to_be_visible()
+    table = page.get_by_role("table", name=f"Rejestr przesyłek wpływających {UNIT}")
+    for header in ("Numer", "Data wpływu", "Nadawca", "Dotyczy", "Kanał", "Podpis"):
+        expect(table.get_by_role("columnheader", name=header, exact=True)).to_be_visible()
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(sp35_register)
+    year = clock.today().year
+    expect(rows.first.locator("td").first).to_have_text(f"RPW/{sp35_register}/{year}")
+    expect(rows.last.locator("td").first).to_have_text(f"RPW/1/{year}")
+    expect(table).to_contain_text("Wniosek elektroniczny 1")
+    expect(table).to_contain_text("ePUAP")
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 12 przesyłek (pozycje 1–12)")
+    # The date of receipt in Polish, in Warsaw time: "1 maja 2027, 01:30".
+    newest = api.call("GET", f"/units/{UNIT}/registry?limit=1", user="sp35.sekretariat").body["items"][0]
+    expect(rows.first.locator("td").nth(1)).to_have_text(_polish_time(newest["received_at"]))
+    _shot(page, "register")
+
+    # Paging by the API's cursor: 10 a page.
+    page.get_by_role("combobox", name="Na stronie").click()
+    page.get_by_role("option", name="10", exact=True).click()
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 10 przesyłek (pozycje 1–10)")
+    expect(page.get_by_role("button", name="Poprzednia strona")).to_be_disabled()
+    page.get_by_role("button", name="Następna strona").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 2: 2 przesyłki (pozycje 11–12)")
+    expect(rows.last.locator("td").first).to_have_text(f"RPW/1/{year}")
+    expect(page.get_by_role("button", name="Następna strona")).to_be_disabled()
+    page.get_by_role("button", name="Poprzednia strona").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 10 przesyłek (pozycje 1–10)")
+    expect(rows.first.locator("td").first).to_have_text(f"RPW/{sp35_register}/{year}")
+
+    # Filters the API supports: the channel, the sender.
+    page.get_by_role("combobox", name="Kanał").click()
+    page.get_by_role("option", name="kurier", exact=True).click()
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 4 przesyłki (pozycje 1–4)")
+    expect(rows).to_have_count(4)
+    for n in range(4):
+        expect(rows.nth(n).locator("td").nth(4)).to_have_text("kurier")
+    page.get_by_role("combobox", name="Kanał").click()
+    page.get_by_role("option", name="osobiście", exact=True).click()
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 1 przesyłka (pozycje 1–1)")
+    expect(rows.first.locator("td").nth(2)).to_contain_text("Wiśniewska")
+    page.get_by_role("button", name="Wyczyść").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 12 przesyłek (pozycje 1–12)")
+    page.get_by_label("Nadawca", exact=True).fill("zielińsk")  # any case, part of the name
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 4 przesyłki (pozycje 1–4)")
+    expect(rows.first.locator("td").nth(2)).to_contain_text("Zielińska")
+    _shot(page, "register-filtered")
+
+    # The session expires: the login comes back as a modal over the page, which keeps what
+    # was typed and shows the answer once logged in again.
+    page.evaluate("() => sessionStorage.setItem('ezd.token', 'wygasly.token')")
+    page.get_by_label("Nadawca", exact=True).fill("nowak")
+    page.get_by_role("button", name="Filtruj").click()
+    dialog = page.get_by_role("dialog", name="Sesja wygasła — zaloguj się ponownie")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Login", exact=True)).to_have_value("sp35.sekretariat")
+    _shot(page, "session-expired")
+    dialog.get_by_label("Hasło", exact=True).fill(PASSWORD)
+    dialog.get_by_role("button", name="Zaloguj", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_label("Nadawca", exact=True)).to_have_value("nowak")
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 4 przesyłki (pozycje 1–4)")
+
+    # Logging out forgets the token and shows the login form.
+    page.get_by_role("button", name="Wyloguj").click()
+    expect(page.get_by_role("button", name="Zaloguj", exact=True)).to_be_visible()
+    assert page.evaluate("() => sessionStorage.getItem('ezd.token')") is None
