@@ -50,9 +50,10 @@ export function LoginForm({ initialLogin = "", onLoggedIn }: Props) {
           </Alert>
         )}
         <TextInput label="Login" name="login" autoComplete="username" value={login}
-          onChange={(e) => setLogin(e.currentTarget.value)} aria-required="true" data-autofocus />
+          onChange={(e) => setLogin(e.currentTarget.value)} aria-required="true" data-autofocus={!initialLogin || undefined} />
         <PasswordInput label="Hasło" name="password" autoComplete="current-password" value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)} aria-required="true" />
+          onChange={(e) => setPassword(e.currentTarget.value)} aria-required="true"
+          data-autofocus={initialLogin ? true : undefined} />
         <Button type="submit" loading={busy}>Zaloguj</Button>
       </Stack>
     </form>
