@@ -45,8 +45,10 @@ pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]
 SCHOOL, DEPARTMENT = "SP48", "WOIW"
 ROLES = ("registry_clerk", "manager", "case_officer", "archivist", "unit_admin")
-# /health is public; the ePUAP push is machine-to-machine SOAP (test_api_permissions.py).
-NOT_USER_ROUTES = {("GET", "/health"), ("POST", "/epuap/push/{unit}"), ("POST", "/auth/login")}
+# /health and the API's description are public (tests/e2e/test_portal.py); the ePUAP push
+# is machine-to-machine SOAP (test_api_permissions.py).
+NOT_USER_ROUTES = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/epuap/push/{unit}"),
+                   ("POST", "/auth/login")}
 
 
 @dataclass(frozen=True)
