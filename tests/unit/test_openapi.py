@@ -50,6 +50,7 @@ def test_bearer_everywhere_but_the_public_routes(spec):
                 assert operation["security"] == [] and "401" not in operation["responses"], path
             else:
                 assert "security" not in operation and "401" in operation["responses"], path
+            assert "ACCOUNT_LOCKED (429)" in operation["responses"]["default"]["description"], path
     assert set(PUBLIC_PATHS) <= set(spec["paths"])
 
 

@@ -20,11 +20,18 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ezd.api.common import HTTP_STATUS
+
 OPENAPI_VERSION = "3.1.0"
 TITLE = "EZD for education: portal API"
 # Routes anyone may call: no bearer token (the ePUAP push authenticates by its signature).
 PUBLIC_PATHS = {"/health", "/auth/login", "/openapi.json", "/epuap/push/{unit}"}
 _REF = "#/components/schemas/{model}"
+
+
+def _other_errors() -> str:
+    named = sorted((status, code) for code, status in HTTP_STATUS.items() if status not in (400, 401, 403, 404))
+    return "another error of docs/error-codes.md: " + ", ".join(f"{code} ({status})" for status, code in named)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -145,6 +152,7 @@ def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
                 "methods": len(entries)}))
 
     keyed, definitions = models_json_schema(list(models), ref_template=_REF)
+    other_errors = _other_errors()
     paths: dict[str, dict[str, Any]] = {}
     error = {"$ref": keyed[(ErrorBody, "serialization")]["$ref"]}
     for path, method, entry, plan in plans:
@@ -192,6 +200,7 @@ def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
             if public and status in (401, 403):
                 continue
             responses[str(status)] = {"description": what, "content": {"application/json": {"schema": error}}}
+        responses["default"] = {"description": other_errors, "content": {"application/json": {"schema": error}}}
         operation["responses"] = responses
         if public:
             operation["security"] = []
