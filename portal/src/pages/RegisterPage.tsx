@@ -6,7 +6,7 @@ import { api, type RegisterPage as Page } from "../api/client";
 import { dateTime } from "../i18n/dates";
 import { CHANNELS, SIGNATURES, errorMessage } from "../i18n/labels";
 import { NOUNS, countOf } from "../i18n/plural";
-import { NO_FILTERS, toQuery, type Filters } from "./registerQuery";
+import { NO_FILTERS, filterProblems, toQuery, type Filters } from "./registerQuery";
 
 const CHANNEL_OPTIONS = Object.entries(CHANNELS).map(([value, label]) => ({ value, label }));
 const LIMIT_OPTIONS = ["10", "20", "50", "100"].map((value) => ({ value, label: value }));
@@ -19,6 +19,7 @@ export function RegisterPage({ unit }: { unit: string }) {
   const [page, setPage] = useState<Page | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const [touched, setTouched] = useState(false);
   const pageIndex = tokens.length - 1;
 
   useEffect(() => {
@@ -41,13 +42,18 @@ export function RegisterPage({ unit }: { unit: string }) {
     };
   }, [unit, filters, tokens, pageIndex]);
 
+  const problems = filterProblems(draft);
+
   function apply(event: FormEvent) {
     event.preventDefault();
+    setTouched(true);
+    if (Object.keys(problems).length > 0) return;
     setFilters({ ...draft });
     setTokens([undefined]);
   }
 
   function clear() {
+    setTouched(false);
     setDraft(NO_FILTERS);
     setFilters(NO_FILTERS);
     setTokens([undefined]);
@@ -65,11 +71,11 @@ export function RegisterPage({ unit }: { unit: string }) {
         <form onSubmit={apply} aria-label="Filtry rejestru">
           <Group align="flex-end" gap="sm" wrap="wrap">
             <TextInput label="Rok" placeholder="bieżący" inputMode="numeric" w={100} value={draft.year}
-              onChange={(e) => set("year")(e.currentTarget.value)} />
+              onChange={(e) => set("year")(e.currentTarget.value)} error={touched && problems.year} />
             <TextInput label="Data wpływu od" type="date" value={draft.date_from}
               onChange={(e) => set("date_from")(e.currentTarget.value)} />
             <TextInput label="Data wpływu do" type="date" value={draft.date_to}
-              onChange={(e) => set("date_to")(e.currentTarget.value)} />
+              onChange={(e) => set("date_to")(e.currentTarget.value)} error={touched && problems.date_to} />
             <Select label="Kanał" placeholder="wszystkie" data={CHANNEL_OPTIONS} value={draft.channel || null}
               onChange={set("channel")} clearable w={200} />
             <TextInput label="Nadawca" placeholder="fragment nazwy" value={draft.sender}

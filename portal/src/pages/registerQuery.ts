@@ -24,3 +24,14 @@ export function toQuery(filters: Filters, pageToken: string | undefined): Regist
   if (pageToken) query.page_token = pageToken;
   return query;
 }
+
+/** What is wrong with the filters before they are sent, field by field, in Polish. */
+export function filterProblems(filters: Filters): Partial<Record<keyof Filters, string>> {
+  const problems: Partial<Record<keyof Filters, string>> = {};
+  const year = filters.year.trim();
+  if (year && !/^(19|20|21)\d{2}$/.test(year)) problems.year = "Podaj rok, np. 2026";
+  if (filters.date_from && filters.date_to && filters.date_from > filters.date_to) {
+    problems.date_to = "Data „do” jest wcześniejsza niż data „od”";
+  }
+  return problems;
+}
