@@ -57,9 +57,10 @@ system-packages:
 run: install portal
 	$(BIN)/python -m ezd.local.run$(if $(filter-out 0,$(FRESH)), --fresh)
 
-## Lint the deployable template, then run every test, then the date-sensitive ones again
-## under fixed clocks.
+## Lint the deployable template, then run every test (the portal's own, then pytest), then
+## the date-sensitive ones again under fixed clocks.
 test: install system-packages lint portal
+	cd portal && npm test --silent
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-dates
 
