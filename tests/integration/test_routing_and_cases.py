@@ -352,3 +352,35 @@ def test_the_kpa_term_runs_from_the_date_of_receipt_not_from_the_opening(api, de
 
     overdue = api.call("GET", "/units/WOIW/overdue?days=0", user="woiw.arkusze").body["overdue"]
     assert case["ref"] in [c["ref"] for c in overdue]
+
+
+def test_a_persons_decision_is_in_the_metryka_before_the_workflow_moves_on(api, deliverer, unique_letter, monkeypatch):
+    """The workflow that a person's decision releases writes the next entries (the model's
+    decretation); the decision itself must already be in the chain, or the metryka tells
+    the story in the wrong order (seen under load: "decreed" before "classified")."""
+    from ezd.adapters import workflows
+
+    seen_at_release: list[tuple[str, list[str]]] = []
+    release = workflows.complete_task
+
+    def recording_release(token, output):
+        seen_at_release.append((output["decision"], _actions(api, "SP13", "sp13.dyrektor", doc)))
+        return release(token, output)
+
+    outcome = deliverer.deliver("SP13", unique_letter(title="Prośba o wydanie zaświadczenia"))
+    doc = outcome.document_id
+    _wait_for(lambda: _waiting_for(doc, "classification"), what="the registry desk's classification")
+    monkeypatch.setattr(workflows, "complete_task", recording_release)
+    api.call("POST", f"/units/SP13/documents/{doc}/classification", user="sp13.sekretariat",
+             json_body={"jrwa_symbol": "424"})
+    _wait_for(lambda: _waiting_for(doc, "decision"), what="the model's decretation")
+    api.call("POST", f"/units/SP13/documents/{doc}/return", user="sp13.dyrektor", json_body={"reason": "Nie do mnie"})
+    _wait_for(lambda: _waiting_for(doc, "redecretation"), what="a manager's redecretation")
+    api.call("POST", f"/units/SP13/documents/{doc}/decretations", user="sp13.dyrektor", json_body={"login": "sp13.kadry"})
+    _wait_for(lambda: _waiting_for(doc, "decision"), what="the new assignee's decision")
+    api.call("POST", f"/units/SP13/documents/{doc}/accept", user="sp13.kadry")
+    _wait_for(lambda: _execution_status(deliverer, outcome.intake_id) == "SUCCEEDED", what="the workflow to end")
+
+    last_entry_at_release = [(decision, actions[-1]) for decision, actions in seen_at_release]
+    assert last_entry_at_release == [("classified", "classified"), ("returned", "decretation_returned"),
+                                     ("redecreed", "redecreed"), ("accepted", "decretation_accepted")]

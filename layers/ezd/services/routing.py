@@ -75,6 +75,20 @@ def _release(old: RoutingState, decision: str) -> None:
         workflows.complete_task(old.pending_token, {"decision": decision})
 
 
+Release = tuple[RoutingState, str] | None
+
+
+def _commit_record_release(attempt: Callable[[], tuple[Any, Release]], record: Callable[[Any], None]) -> Any:
+    """A person's decision: commit it (retrying on a concurrent change), put it in the
+    metryka, and only then let the waiting workflow move on — the workflow's next steps
+    write their own entries, which must come after the decision that caused them."""
+    result, release = _with_retries(attempt)
+    record(result)
+    if release is not None:
+        _release(*release)
+    return result
+
+
 def _audit_document(document_id: str, actor: Actor, action: str, summary: str, **details: Any) -> None:
     audit.record(audit.document_object(document_id), actor, action, document_id=document_id, summary=summary,
                  details=details)
@@ -129,22 +143,19 @@ def classify(document_id: str, principal: Principal, symbol: str | None) -> Rout
     principal.require_role(state.unit, "registry_clerk", "manager")
     chosen = _classification(state.unit, symbol, None, principal.login) if symbol else None
 
-    def attempt() -> RoutingState:
+    def attempt() -> tuple[RoutingState, Release]:
         old = _routing(document_id)
         status = "awaiting_decretation" if old.status == "unclassified" else old.status
         new = _next(old, classification=chosen or old.classification, status=status,
                     pending_token=None if old.waiting_for == "classification" else old.pending_token,
                     waiting_for=None if old.waiting_for == "classification" else old.waiting_for)
         routing_store.commit_routing(new)
-        if old.waiting_for == "classification":
-            _release(old, "classified")
-        return new
+        return new, (old, "classified") if old.waiting_for == "classification" else None
 
-    new = _with_retries(attempt)
     action = "classification_changed" if state.classification else "classified"
     summary = f"Klasyfikacja {chosen.jrwa_symbol} ({chosen.jrwa_heading})" if chosen else "Przekazano bez klasyfikacji"
-    _audit_document(document_id, actor_of(principal), action, summary, jrwa=chosen.jrwa_symbol if chosen else None)
-    return new
+    return _commit_record_release(attempt, lambda _: _audit_document(
+        document_id, actor_of(principal), action, summary, jrwa=chosen.jrwa_symbol if chosen else None))
 
 
 # --- decretation -----------------------------------------------------------------------
@@ -203,14 +214,14 @@ def decree(document_id: str, principal: Principal, target: Target, kind: Decreta
     if kind == "do_zalatwienia" and state.status == "unclassified":
         raise RoutingStateError("classify the document first (or pass it on unclassified)")
 
-    def attempt() -> Decretation:
+    def attempt() -> tuple[Decretation, Release]:
         old = _routing(document_id)
         previous = routing_store.decretations(document_id)
         decretation = _new_decretation(old, kind, target, principal.login, note=note, deadline=deadline,
                                        by_model=None, seq=len(previous) + 1)
         if kind == "do_wiadomosci":
             routing_store.commit_routing(_next(old), decretations=[decretation], add_inbox=[_inbox_for(decretation, old)])
-            return decretation
+            return decretation, None
         superseded = [d for d in previous if d.status == "pending"]
         releases = old.waiting_for in ("decision", "redecretation")
         new = _next(old, status="awaiting_acceptance", current_decretation=decretation.decretation_id,
@@ -222,18 +233,15 @@ def decree(document_id: str, principal: Principal, target: Target, kind: Decreta
             add_inbox=[_inbox_for(decretation, new)],
             remove_inbox=[_inbox_for(d, old) for d in superseded],
         )
-        if releases:
-            _release(old, "redecreed")
-        return decretation
+        return decretation, (old, "redecreed") if releases else None
 
-    decretation = _with_retries(attempt)
     who = target.login or f"komórka {target.cell}"
     label = "do załatwienia" if kind == "do_zalatwienia" else "do wiadomości"
     action = "redecreed" if state.current_decretation and kind == "do_zalatwienia" else "decreed"
-    _audit_document(document_id, actor_of(principal), action, f"Dekretacja {label}: {who}",
-                    decretation_id=decretation.decretation_id, kind=kind, target=target.model_dump(),
-                    deadline=deadline.isoformat() if deadline else None, note=note)
-    return decretation
+    return _commit_record_release(attempt, lambda decretation: _audit_document(
+        document_id, actor_of(principal), action, f"Dekretacja {label}: {who}",
+        decretation_id=decretation.decretation_id, kind=kind, target=target.model_dump(),
+        deadline=deadline.isoformat() if deadline else None, note=note))
 
 
 def _may_decide(principal: Principal, decretation: Decretation) -> bool:
@@ -244,7 +252,7 @@ def _decide(document_id: str, principal: Principal, accepted: bool, reason: str 
     state = _routing(document_id)
     principal.require_unit(state.unit)
 
-    def attempt() -> Decretation:
+    def attempt() -> tuple[Decretation, Release]:
         old = _routing(document_id)
         pending = _pending(document_id)
         # Who may decide comes first: a stranger learns nothing about the document's state.
@@ -266,18 +274,17 @@ def _decide(document_id: str, principal: Principal, accepted: bool, reason: str 
                     pending_token=None if releases else old.pending_token,
                     waiting_for=None if releases else old.waiting_for)
         routing_store.commit_routing(new, decretations=[decided], remove_inbox=[_inbox_for(pending, old)])
-        if releases:
-            _release(old, "accepted" if accepted else "returned")
-        return decided
+        return decided, (old, "accepted" if accepted else "returned") if releases else None
 
-    decided = _with_retries(attempt)
-    if accepted:
-        _audit_document(document_id, actor_of(principal), "decretation_accepted",
-                        "Przyjęcie dekretacji do załatwienia", decretation_id=decided.decretation_id)
-    else:
-        _audit_document(document_id, actor_of(principal), "decretation_returned",
-                        f"Zwrot dekretacji: {reason}", decretation_id=decided.decretation_id, reason=reason)
-    return decided
+    def record(decided: Decretation) -> None:
+        if accepted:
+            _audit_document(document_id, actor_of(principal), "decretation_accepted",
+                            "Przyjęcie dekretacji do załatwienia", decretation_id=decided.decretation_id)
+        else:
+            _audit_document(document_id, actor_of(principal), "decretation_returned",
+                            f"Zwrot dekretacji: {reason}", decretation_id=decided.decretation_id, reason=reason)
+
+    return _commit_record_release(attempt, record)
 
 
 def accept(document_id: str, principal: Principal) -> Decretation:
@@ -386,27 +393,3 @@ def _auto_decree(old: RoutingState, token: str) -> dict[str, Any]:
     _audit_document(old.document_id, SYSTEM, "decreed", f"Dekretacja do załatwienia wg modelu: {who}",
                     decretation_id=decretation.decretation_id, model_prefix=model.jrwa_prefix)
     return {"waiting": "decision", "decretation_id": decretation.decretation_id}
-
-
-# --- what people see ---------------------------------------------------------------------
-
-def inbox_of(principal: Principal, limit: int = 100) -> list[InboxItem]:
-    """The person's own items and their komórka's, newest first (two key queries)."""
-    owners = [f"USER#{principal.login}"] + ([f"CELL#{principal.cell}"] if principal.cell else [])
-    items = [item for owner in owners for item in routing_store.inbox(principal.unit, owner, limit)]
-    return sorted(items, key=lambda i: i.created_at, reverse=True)[:limit]
-
-
-def queue_of(unit: str, principal: Principal, name: str) -> list[RoutingState]:
-    needed = {"registry": ("registry_clerk",), "managers": ("manager",)}[name]
-    principal.require_role(unit, *needed)
-    return routing_store.queue(unit, name)
-
-
-def routing_view(document_id: str, principal: Principal) -> dict[str, Any]:
-    state = _routing(document_id)
-    principal.require_unit(state.unit)
-    return {
-        "routing": state.model_dump(mode="json", exclude={"pending_token"}),
-        "decretations": [d.model_dump(mode="json") for d in routing_store.decretations(document_id)],
-    }
