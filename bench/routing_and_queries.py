@@ -534,7 +534,8 @@ def routing_floor(moto_url: str, table: str, items: dict[str, list[dict[str, Any
 
 def measure_queries(moto_url: str, table: str, principal: Any, year: int, calls: int) -> dict[str, Any]:
     """Each system call alternates with its floor, so drift hits both alike."""
-    from ezd.services import cases, routing
+    from ezd.services import cases
+    from ezd.services import routing_views as routing
 
     ddb = boto("dynamodb", moto_url)
     owners = [f"USER#{principal.login}", f"CELL#{principal.cell}"]
@@ -604,7 +605,7 @@ def measure_queries(moto_url: str, table: str, principal: Any, year: int, calls:
 
 def profile_inbox(moto_requests: MotoRequests, principal: Any, calls: int) -> list[str]:
     """cProfile of moto's side of a few inbox_of calls (inside the server lock)."""
-    from ezd.services import routing
+    from ezd.services import routing_views as routing
 
     profile = cProfile.Profile()
     moto_requests.profile = profile

@@ -11,7 +11,7 @@ from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
 from ezd.errors import NotFound
 from ezd.models.routing import ClassificationRule, DecretationKind, DecretationModelRule, Target
-from ezd.services import access, routing, routing_config
+from ezd.services import access, routing, routing_config, routing_views
 from ezd.services.classification import LetterFacts
 
 blueprint = Blueprint(__name__)
@@ -47,7 +47,7 @@ class ReturnBody(BaseModel):
 def routing_of(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
     _document_in(unit, document_id, principal)
-    return routing.routing_view(document_id, principal)
+    return routing_views.routing_view(document_id, principal)
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}/classification", methods=["POST"])
@@ -101,7 +101,7 @@ def queue(unit: str, name: str) -> dict[str, Any]:
     principal = _principal_in(unit)
     if name not in ("registry", "managers"):
         raise NotFound(f"no queue {name}")
-    items = routing.queue_of(unit, principal, name)
+    items = routing_views.queue_of(unit, principal, name)
     return {"items": [i.model_dump(mode="json", exclude={"pending_token"}) for i in items]}
 
 
@@ -110,7 +110,7 @@ def queue(unit: str, name: str) -> dict[str, Any]:
 def inbox(unit: str) -> dict[str, Any]:
     principal = _principal_in(unit)
     limit = int_param(query(blueprint.current_request).get("limit"), "limit", 100)
-    return {"items": [i.model_dump(mode="json") for i in routing.inbox_of(principal, limit)]}
+    return {"items": [i.model_dump(mode="json") for i in routing_views.inbox_of(principal, limit)]}
 
 
 @blueprint.route("/units/{unit}/my-notifications")
