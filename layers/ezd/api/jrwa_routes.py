@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ezd.api.common import Blueprint, Response, csv_response, handled, int_param, json_body, principal_of, query
+from ezd.api.openapi import responds
 from ezd.errors import ValidationFailed
 from ezd.models.jrwa import JrwaChange, JrwaPlan
 from ezd.services import jrwa
@@ -35,7 +36,14 @@ def _optional_int(value: str | None, name: str) -> int | None:
     return int_param(value, name, 0) if value else None
 
 
+class UnitPlan(JrwaPlan):
+    """A version of the unit's file plan (its own, or the city's it inherits)."""
+
+    unit: str
+
+
 @blueprint.route("/units/{unit}/jrwa", methods=["GET"])
+@responds(UnitPlan)
 @handled
 def get_plan(unit: str) -> Any:
     principal_of(blueprint.current_request).require_unit(unit)

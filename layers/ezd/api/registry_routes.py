@@ -21,6 +21,7 @@ from ezd.services import access, corrections, push_authentication, quarantine_qu
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document
 from ezd.services.quarantine import quarantine_raw
+from ezd.services.registry_queries import RegistryItemView
 from ezd.clock import today
 
 blueprint = Blueprint(__name__)
@@ -53,6 +54,7 @@ def list_register(unit: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}")
+@responds(RegistryItemView)
 @handled
 def open_item(unit: str, document_id: str) -> dict[str, Any]:
     """One registered item: metadata, signature report, short-lived download links."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
+from ezd.api.openapi import responds
 from ezd.errors import NotFound
 from ezd.models.routing import ClassificationRule, DecretationKind, DecretationModelRule, Target
 from ezd.services import access, routing, routing_config, routing_views
@@ -43,11 +44,13 @@ class ReturnBody(BaseModel):
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}/routing")
+@responds(routing_views.RoutingView)
 @handled
 def routing_of(unit: str, document_id: str) -> dict[str, Any]:
+    """Where the document stands, and every decretation of it."""
     principal = _principal_in(unit)
     _document_in(unit, document_id, principal)
-    return routing_views.routing_view(document_id, principal)
+    return routing_views.routing_view(document_id, principal).model_dump(mode="json")
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}/classification", methods=["POST"])
@@ -96,18 +99,22 @@ def acknowledge(unit: str, document_id: str, decretation_id: str) -> dict[str, A
 
 
 @blueprint.route("/units/{unit}/queues/{name}")
+@responds(routing_views.QueueAnswer)
 @handled
 def queue(unit: str, name: str) -> dict[str, Any]:
+    """A queue of the unit: `registry` (to classify) or `managers` (to decree)."""
     principal = _principal_in(unit)
     if name not in ("registry", "managers"):
         raise NotFound(f"no queue {name}")
     items = routing_views.queue_of(unit, principal, name)
-    return {"items": [i.model_dump(mode="json", exclude={"pending_token"}) for i in items]}
+    return {"items": [routing_views.snapshot(i).model_dump(mode="json") for i in items]}
 
 
 @blueprint.route("/units/{unit}/inbox")
+@responds(routing_views.InboxAnswer)
 @handled
 def inbox(unit: str) -> dict[str, Any]:
+    """The caller's own items and their komórka's, newest first."""
     principal = _principal_in(unit)
     limit = int_param(query(blueprint.current_request).get("limit"), "limit", 100)
     return {"items": [i.model_dump(mode="json") for i in routing_views.inbox_of(principal, limit)]}

@@ -11,6 +11,7 @@ from ezd.config import Settings
 from ezd.errors import AccessDenied, NotFound, ValidationFailed
 from ezd.models.intake import IntakeOutcome
 from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
+from ezd.models.signatures import SignatureReport
 from ezd.models.audit import Actor
 from ezd.services import access, audit
 from ezd.services.auth import Principal
@@ -29,7 +30,7 @@ class DownloadLink(BaseModel):
 
 class RegistryItemView(BaseModel):
     entry: RegistryEntry
-    signature_report: dict
+    signature_report: SignatureReport
     original: DownloadLink
     attachments: list[DownloadLink]
     receipt: DownloadLink | None
@@ -116,7 +117,7 @@ def _view(document: DocumentRecord, seconds: int) -> RegistryItemView:
         receipt = _link(r.bucket, r.key, r.filename or "upp.xml", r.size, r.sha256, r.mime, seconds)
     return RegistryItemView(
         entry=document.entry,
-        signature_report=document.signature_report,
+        signature_report=SignatureReport.model_validate(document.signature_report),
         original=original,
         attachments=attachments,
         receipt=receipt,

@@ -3,12 +3,41 @@ with its decretations. Reads only; the decisions are in ``routing``."""
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel, create_model
 
 from ezd.adapters import routing_store
 from ezd.errors import NotFound
+from ezd.models.routing import Decretation, InboxItem, RoutingState
 from ezd.services.auth import Principal
-from ezd.models.routing import InboxItem, RoutingState
+
+# A document's routing as people see it: every field but the workflow's task token, which
+# would let its holder answer for the person the workflow waits for.
+RoutingSnapshot = create_model(
+    "RoutingSnapshot",
+    __doc__="Where a registered document stands on its way to the person who handles it.",
+    **{name: (field.annotation, field) for name, field in RoutingState.model_fields.items() if name != "pending_token"},
+)
+
+
+def snapshot(state: RoutingState) -> BaseModel:
+    return RoutingSnapshot.model_validate(state.model_dump(exclude={"pending_token"}))
+
+
+class QueueAnswer(BaseModel):
+    """A queue of the unit (the registry desk's, the managers'), oldest first."""
+
+    items: list[RoutingSnapshot]  # type: ignore[valid-type]
+
+
+class InboxAnswer(BaseModel):
+    """The caller's own items and their komórka's, newest first."""
+
+    items: list[InboxItem]
+
+
+class RoutingView(BaseModel):
+    routing: RoutingSnapshot  # type: ignore[valid-type]
+    decretations: list[Decretation]
 
 
 def inbox_of(principal: Principal, limit: int = 100) -> list[InboxItem]:
@@ -24,12 +53,9 @@ def queue_of(unit: str, principal: Principal, name: str) -> list[RoutingState]:
     return routing_store.queue(unit, name)
 
 
-def routing_view(document_id: str, principal: Principal) -> dict[str, Any]:
+def routing_view(document_id: str, principal: Principal) -> RoutingView:
     state = routing_store.get_routing(document_id)
     if state is None:
         raise NotFound(f"document {document_id} is not being routed")
     principal.require_unit(state.unit)
-    return {
-        "routing": state.model_dump(mode="json", exclude={"pending_token"}),
-        "decretations": [d.model_dump(mode="json") for d in routing_store.decretations(document_id)],
-    }
+    return RoutingView(routing=snapshot(state), decretations=routing_store.decretations(document_id))
