@@ -3,12 +3,9 @@ import { Alert, Center, Container, Loader, Paper, Title } from "@mantine/core";
 import { api, type Principal } from "./api/client";
 import { LoginForm } from "./auth/LoginForm";
 import { ReloginModal } from "./auth/ReloginModal";
-import * as session from "./auth/session";
 import { useSession } from "./auth/useSession";
-import { Shell } from "./components/Shell";
-import { RegisterPage } from "./pages/RegisterPage";
-
-const REGISTER_READERS: Principal["roles"] = ["registry_clerk", "manager"];
+import { PortalRouter } from "./nav/Router";
+import { UserContext } from "./nav/user";
 
 export function App() {
   const { token, loginRequired } = useSession();
@@ -51,12 +48,9 @@ export function App() {
       </Center>
     );
   }
-  const readsRegister = user.roles.some((role) => REGISTER_READERS.includes(role));
   return (
-    <Shell user={user} onLogOut={session.logOut}>
-      {readsRegister ? <RegisterPage unit={user.unit} />
-        : <Alert color="gray" title="Brak dostępu">Rejestr przesyłek wpływających jest dostępny dla sekretariatu i kierowników.</Alert>}
-      <ReloginModal opened={loginRequired} login={user.login} />
-    </Shell>
+    <UserContext.Provider value={user}>
+      <PortalRouter />
+    </UserContext.Provider>
   );
 }

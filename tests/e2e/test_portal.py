@@ -9,74 +9,19 @@ Screenshots of the screens go to portal/test-results/ (not committed) for people
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from ezd import clock
-from testkit import real_clock
+from portal_kit import PASSWORD, expect as _expect, log_in as _log_in, shot as _shot
 
 pytestmark = [pytest.mark.stack, pytest.mark.dates]
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = ROOT / "portal" / "test-results"
-PASSWORD = "ezd-demo-2026"
 UNIT = "SP35"
-
-
-def _expect():
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=20_000)
-    return expect
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (ROOT / "portal" / "dist" / "index.html").is_file():
-        pytest.fail("the portal is not built: `make portal` (npm ci && npm run build in portal/)")
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no {CHROMIUM}: `make system-packages` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # The browser runs on the machine's clock even when the tests run under faketime
-        # (libfaketime would also fake the clocks chromium's timers run on).
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                                             env=real_clock(dict(os.environ)))
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, stack):
-    # The browser's own zone is not Poland's: the portal shows Warsaw time all the same.
-    context = browser.new_context(locale="pl-PL", timezone_id="America/New_York", reduced_motion="reduce",
-                                  viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.goto(stack.info.api_url + "/")
-    yield page
-    context.close()
-
-
-def _shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page, login: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Login", exact=True).fill(login)
-    page.get_by_label("Hasło", exact=True).fill(password)
-    page.get_by_role("button", name="Zaloguj", exact=True).click()
 
 
 MONTHS = ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",

@@ -1,15 +1,30 @@
-// The frame of every page: who is logged in (name, unit, role) and the way out.
+// The frame of every page: who is logged in (name, unit, role), the menu of the pages
+// their roles open, and the way out. A skip link lets keyboard users jump to the content.
 import type { ReactNode } from "react";
-import { AppShell, Button, Group, Text, Title } from "@mantine/core";
+import { AppShell, Burger, Button, Group, NavLink, Text, Title, VisuallyHidden } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { NavLink as RouterLink } from "react-router";
 import type { Principal } from "../api/client";
 import { roleNames } from "../i18n/labels";
+import { PAGES } from "../nav/pages";
+import { hasRole } from "../nav/user";
 
 export function Shell({ user, onLogOut, children }: { user: Principal; onLogOut: () => void; children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const menu = PAGES.filter((page) => page.label && !page.path.includes(":") && hasRole(user, page.roles));
   return (
-    <AppShell header={{ height: 64 }} padding="md">
+    <AppShell header={{ height: 64 }} navbar={{ width: 260, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md">
+      <a href="#tresc" className="skip-link" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById("tresc")?.focus();
+      }}>Przejdź do treści</a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Title order={1} size="h4">EZD</Title>
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Title order={1} size="h4">EZD</Title>
+          </Group>
           <Group gap="lg" wrap="nowrap" aria-label="Zalogowany użytkownik">
             <div>
               <Text size="sm" fw={600} data-testid="user-name">{user.full_name}</Text>
@@ -22,7 +37,13 @@ export function Shell({ user, onLogOut, children }: { user: Principal; onLogOut:
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Navbar p="xs" aria-label="Menu główne">
+        <VisuallyHidden><h2>Menu</h2></VisuallyHidden>
+        {menu.map((page) => (
+          <NavLink key={page.path} component={RouterLink} to={`/${page.path}`} label={page.label} onClick={close} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main id="tresc" tabIndex={-1} style={{ outline: "none" }}>{children}</AppShell.Main>
     </AppShell>
   );
 }

@@ -39,3 +39,34 @@ const ERRORS: Record<string, string> = {
 export function errorMessage(error: { error_code?: string } | undefined | null, fallback: string): string {
   return (error?.error_code && ERRORS[error.error_code]) || fallback;
 }
+
+export const CERTIFICATES: Record<string, string> = {
+  trusted: "zaufany (wystawiony przez zaufane centrum, nieunieważniony)",
+  untrusted: "niezaufany (wystawca spoza listy zaufanych)",
+  revoked: "unieważniony przez wystawcę",
+  none: "brak certyfikatu",
+};
+
+export const ROUTING_STATUSES: Record<string, string> = {
+  unclassified: "czeka na klasyfikację",
+  awaiting_decretation: "czeka na dekretację",
+  awaiting_acceptance: "czeka na przyjęcie",
+  accepted: "przyjęty do załatwienia",
+};
+
+export const DECRETATION_KINDS: Record<string, string> = {
+  do_zalatwienia: "do załatwienia",
+  do_wiadomosci: "do wiadomości",
+};
+
+export const DECRETATION_STATUSES: Record<string, string> = {
+  pending: "oczekuje",
+  accepted: "przyjęta",
+  returned: "zwrócona",
+  superseded: "zastąpiona",
+  info: "do wiadomości",
+};
+
+export function label(table: Record<string, string>, code: string | null | undefined): string {
+  return code ? table[code] ?? code : "—";
+}

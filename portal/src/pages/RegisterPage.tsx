@@ -2,7 +2,9 @@
 // API's cursor, with the filters the API supports.
 import { useEffect, useState, type FormEvent } from "react";
 import { Alert, Button, Group, LoadingOverlay, Paper, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Link } from "react-router";
 import { api, type RegisterPage as Page } from "../api/client";
+import { useUser } from "../nav/user";
 import { dateTime } from "../i18n/dates";
 import { CHANNELS, SIGNATURES, errorMessage } from "../i18n/labels";
 import { NOUNS, countOf } from "../i18n/plural";
@@ -11,7 +13,8 @@ import { NO_FILTERS, filterProblems, toQuery, type Filters } from "./registerQue
 const CHANNEL_OPTIONS = Object.entries(CHANNELS).map(([value, label]) => ({ value, label }));
 const LIMIT_OPTIONS = ["10", "20", "50", "100"].map((value) => ({ value, label: value }));
 
-export function RegisterPage({ unit }: { unit: string }) {
+export function RegisterPage() {
+  const { unit } = useUser();
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   // tokens[i] opens page i (the first page has none): "previous" goes back along them.
@@ -123,7 +126,9 @@ export function RegisterPage({ unit }: { unit: string }) {
             <Table.Tbody>
               {items.map((entry) => (
                 <Table.Tr key={entry.document_id}>
-                  <Table.Td style={{ whiteSpace: "nowrap" }}>{entry.registry_number}</Table.Td>
+                  <Table.Td style={{ whiteSpace: "nowrap" }}>
+                    <Link to={`/dokumenty/${entry.document_id}`}>{entry.registry_number}</Link>
+                  </Table.Td>
                   <Table.Td style={{ whiteSpace: "nowrap" }}>{dateTime(entry.received_at)}</Table.Td>
                   <Table.Td>{entry.sender.name}{entry.sender.town ? `, ${entry.sender.town}` : ""}</Table.Td>
                   <Table.Td>{entry.title}</Table.Td>

@@ -1,0 +1,58 @@
+// The portal's addresses: one route per entry of PAGES, under the frame (Shell). Hash
+// addresses (#/rejestr) so that any static host serves every page from index.html;
+// the token is never in them (it stays in sessionStorage).
+import { useEffect } from "react";
+import { Navigate, Outlet, RouterProvider, createHashRouter, useLocation } from "react-router";
+import * as session from "../auth/session";
+import { useSession } from "../auth/useSession";
+import { ReloginModal } from "../auth/ReloginModal";
+import { NoAccess, NotFound } from "../components/NoAccess";
+import { Shell } from "../components/Shell";
+import { PAGES, type PageEntry } from "./pages";
+import { hasRole, useUser } from "./user";
+
+function Frame() {
+  const user = useUser();
+  const { loginRequired } = useSession();
+  const location = useLocation();
+  useEffect(() => {
+    // A new page: the title says where one is, and focus goes to the content (for
+    // screen readers the page changed, as after a full load).
+    const page = PAGES.find((p) => `/${p.path}` === location.pathname);
+    document.title = page?.label ? `${page.label} — EZD` : "EZD — elektroniczne zarządzanie dokumentacją";
+    document.getElementById("tresc")?.focus({ preventScroll: true });
+  }, [location.pathname]);
+  return (
+    <Shell user={user} onLogOut={session.logOut}>
+      <Outlet />
+      <ReloginModal opened={loginRequired} login={user.login} />
+    </Shell>
+  );
+}
+
+function Guarded({ page }: { page: PageEntry }) {
+  const user = useUser();
+  return hasRole(user, page.roles) ? page.element : <NoAccess />;
+}
+
+function Home() {
+  const user = useUser();
+  const first = PAGES.find((page) => page.label && !page.path.includes(":") && hasRole(user, page.roles));
+  return first ? <Navigate to={`/${first.path}`} replace /> : <NoAccess what="Twoja rola nie ma jeszcze stron w portalu." />;
+}
+
+const router = createHashRouter([
+  {
+    path: "/",
+    element: <Frame />,
+    children: [
+      { index: true, element: <Home /> },
+      ...PAGES.map((page) => ({ path: page.path, element: <Guarded page={page} /> })),
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);
+
+export function PortalRouter() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,21 @@
+// Every page of the portal, in one list: its address (after #), its name in the menu,
+// and who may open it. The menu and the router are both made from this list, so a page
+// is added by adding one entry here (and its component in src/pages).
+import type { ReactNode } from "react";
+import { DocumentPage } from "../pages/DocumentPage";
+import { RegisterPage } from "../pages/RegisterPage";
+import type { Role } from "./user";
+
+export interface PageEntry {
+  path: string;
+  /** In the menu and as the document's title; pages without it are reached by links. */
+  label?: string;
+  /** Who may open it; empty: everyone logged in (the API still decides what they see). */
+  roles: readonly Role[];
+  element: ReactNode;
+}
+
+export const PAGES: PageEntry[] = [
+  { path: "rejestr", label: "Rejestr przesyłek wpływających", roles: ["registry_clerk", "manager"], element: <RegisterPage /> },
+  { path: "dokumenty/:documentId", roles: [], element: <DocumentPage /> },
+];
