@@ -196,6 +196,7 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", f"{U}/notifications", "AA---", 200),
     Row("GET", f"{U}/my-notifications", "AAAAA", 200),
     Row("GET", f"{U}/inbox", "AAAAA", 200),
+    Row("GET", f"{U}/decretation-targets", "-A---", 200),
     # The registry desk registers paper letters.
     Row("POST", f"{U}/uploads", "A----", 201, body=lambda w, r: {"filename": "skan.pdf", "size": 700}),
     Row("POST", f"{U}/uploads/{{upload_id}}/backdating", "-A---", 200, fresh="upload",

@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Response
 from pydantic import BaseModel, Field
 
+from ezd.api.openapi import responds
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_in, query
 from ezd.errors import ValidationFailed
 from ezd.models.cases import DeadlinePresetName
@@ -152,8 +153,10 @@ def verify_metryka(unit: str, ref: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/overdue")
+@responds(deadline_watch.DueReport)
 @handled
 def overdue(unit: str) -> dict[str, Any]:
+    """The unit's open cases past their deadline, and those due within `days` (7)."""
     principal = _principal_in(unit)
     principal.require_role(unit, "manager", "case_officer")
     q = query(blueprint.current_request)

@@ -110,6 +110,15 @@ def queue(unit: str, name: str) -> dict[str, Any]:
     return {"items": [routing_views.snapshot(i).model_dump(mode="json") for i in items]}
 
 
+@blueprint.route("/units/{unit}/decretation-targets")
+@responds(routing_views.DecretationTargets)
+@handled
+def decretation_targets(unit: str) -> dict[str, Any]:
+    """Whom the unit's managers can decree to: its active people and its komórki."""
+    principal = _principal_in(unit)
+    return routing_views.decretation_targets(unit, principal).model_dump(mode="json")
+
+
 @blueprint.route("/units/{unit}/inbox")
 @responds(routing_views.InboxAnswer)
 @handled

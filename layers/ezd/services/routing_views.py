@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, create_model
 
-from ezd.adapters import routing_store
+from ezd.adapters import directory_store, routing_store
 from ezd.errors import NotFound
+from ezd.models.directory import Cell
 from ezd.models.routing import Decretation, InboxItem, RoutingState
 from ezd.services.auth import Principal
 
@@ -59,3 +60,27 @@ def routing_view(document_id: str, principal: Principal) -> RoutingView:
         raise NotFound(f"document {document_id} is not being routed")
     principal.require_unit(state.unit)
     return RoutingView(routing=snapshot(state), decretations=routing_store.decretations(document_id))
+
+
+class Colleague(BaseModel):
+    """A person a document can be decreed to (no roles, no account details)."""
+
+    login: str
+    full_name: str
+    position: str
+    cell: str | None = None
+
+
+class DecretationTargets(BaseModel):
+    """Whom a manager can decree to: the unit's active people and its komórki."""
+
+    people: list[Colleague]
+    cells: list[Cell]
+
+
+def decretation_targets(unit: str, principal: Principal) -> DecretationTargets:
+    principal.require_role(unit, "manager")
+    people = [Colleague(login=u.login, full_name=u.full_name, position=u.position, cell=u.cell)
+              for u in directory_store.list_users(unit) if u.active]
+    return DecretationTargets(people=sorted(people, key=lambda p: p.full_name),
+                              cells=sorted(directory_store.list_cells(unit), key=lambda c: c.symbol))
