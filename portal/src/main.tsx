@@ -1,9 +1,11 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { MantineProvider, createTheme } from "@mantine/core";
+import { DatesProvider } from "@mantine/dates";
 import { Notifications } from "@mantine/notifications";
 import "@mantine/core/styles.css";
 import "@mantine/notifications/styles.css";
+import "@mantine/dates/styles.css";
 import "./styles.css";
 import "./i18n/dates";
 import { App } from "./App";
@@ -15,8 +17,10 @@ const theme = createTheme({ primaryColor: "indigo", respectReducedMotion: true }
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications />
-      <App />
+      <DatesProvider settings={{ locale: "pl", firstDayOfWeek: 1 }}>
+        <Notifications />
+        <App />
+      </DatesProvider>
     </MantineProvider>
   </StrictMode>,
 );

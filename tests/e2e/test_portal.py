@@ -153,17 +153,17 @@ def test_the_registry_clerk_reads_pages_and_filters_the_register(page, api, sp35
     days = sorted(e["received_date"] for e in api.call(
         "GET", f"/units/{UNIT}/registry", user="sp35.sekretariat").body["items"])
     first_day, last_day = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
-    page.get_by_label("Data wpływu od", exact=True).fill(first_day.isoformat())
-    page.get_by_label("Data wpływu do", exact=True).fill(last_day.isoformat())
+    page.get_by_label("Data wpływu od", exact=True).fill(first_day.strftime("%d.%m.%Y"))  # typed the Polish way
+    page.get_by_label("Data wpływu do", exact=True).fill(last_day.strftime("%d.%m.%Y"))
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 12 przesyłek (pozycje 1–12)")
-    page.get_by_label("Data wpływu od", exact=True).fill((last_day + timedelta(days=1)).isoformat())
+    page.get_by_label("Data wpływu od", exact=True).fill((last_day + timedelta(days=1)).strftime("%d.%m.%Y"))
     page.get_by_label("Data wpływu do", exact=True).fill("")
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_test_id("register-count")).to_have_text("Brak przesyłek spełniających warunki.")
     expect(rows).to_have_count(0)
     # A range that ends before it starts is refused in the form, in Polish, before any request.
-    page.get_by_label("Data wpływu do", exact=True).fill(last_day.isoformat())
+    page.get_by_label("Data wpływu do", exact=True).fill(last_day.strftime("%d.%m.%Y"))
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_text("Data „do” jest wcześniejsza niż data „od”")).to_be_visible()
     page.get_by_role("button", name="Wyczyść").click()

@@ -34,6 +34,9 @@ const ERRORS: Record<string, string> = {
   FORBIDDEN: "Brak dostępu.",
   NOT_FOUND: "Nie znaleziono.",
   VALIDATION_FAILED: "Nieprawidłowe dane.",
+  JRWA_NOT_LEAF: "Tej klasy nie można nadać: wybierz klasę ostatniego poziomu wykazu akt.",
+  ROUTING_STATE: "Stan dokumentu zmienił się w międzyczasie — odśwież listę i spróbuj ponownie.",
+  CASE_STATE: "Tej czynności nie można wykonać w obecnym stanie sprawy.",
 };
 
 export function errorMessage(error: { error_code?: string } | undefined | null, fallback: string): string {

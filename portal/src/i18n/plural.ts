@@ -15,6 +15,8 @@ export const NOUNS = {
   przesylka: { one: "przesyłka", few: "przesyłki", many: "przesyłek", other: "przesyłki" },
   pozycja: { one: "pozycja", few: "pozycje", many: "pozycji", other: "pozycji" },
   strona: { one: "strona", few: "strony", many: "stron", other: "strony" },
+  dokument: { one: "dokument", few: "dokumenty", many: "dokumentów", other: "dokumentu" },
+  sprawa: { one: "sprawa", few: "sprawy", many: "spraw", other: "sprawy" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {

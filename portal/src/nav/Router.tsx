@@ -3,6 +3,7 @@
 // the token is never in them (it stays in sessionStorage).
 import { useEffect } from "react";
 import { Navigate, Outlet, RouterProvider, createHashRouter, useLocation } from "react-router";
+import { notifications } from "@mantine/notifications";
 import * as session from "../auth/session";
 import { useSession } from "../auth/useSession";
 import { ReloginModal } from "../auth/ReloginModal";
@@ -10,6 +11,13 @@ import { NoAccess, NotFound } from "../components/NoAccess";
 import { Shell } from "../components/Shell";
 import { PAGES, type PageEntry } from "./pages";
 import { hasRole, useUser } from "./user";
+
+// Whatever the last user was told stays theirs: the next one to log in on this computer
+// does not see it.
+function logOut() {
+  notifications.clean();
+  session.logOut();
+}
 
 function Frame() {
   const user = useUser();
@@ -23,7 +31,7 @@ function Frame() {
     document.getElementById("tresc")?.focus({ preventScroll: true });
   }, [location.pathname]);
   return (
-    <Shell user={user} onLogOut={session.logOut}>
+    <Shell user={user} onLogOut={logOut}>
       <Outlet />
       <ReloginModal opened={loginRequired} login={user.login} />
     </Shell>

@@ -4,6 +4,9 @@
 import type { ReactNode } from "react";
 import { DocumentPage } from "../pages/DocumentPage";
 import { RegisterPage } from "../pages/RegisterPage";
+import { DecretationQueuePage } from "../pages/desk/DecretationQueuePage";
+import { OverduePage } from "../pages/desk/OverduePage";
+import { RegistryQueuePage } from "../pages/desk/RegistryQueuePage";
 import type { Role } from "./user";
 
 export interface PageEntry {
@@ -17,5 +20,8 @@ export interface PageEntry {
 
 export const PAGES: PageEntry[] = [
   { path: "rejestr", label: "Rejestr przesyłek wpływających", roles: ["registry_clerk", "manager"], element: <RegisterPage /> },
+  { path: "kancelaria", label: "Do klasyfikacji", roles: ["registry_clerk"], element: <RegistryQueuePage /> },
+  { path: "dekretacja", label: "Do dekretacji", roles: ["manager"], element: <DecretationQueuePage /> },
+  { path: "terminy", label: "Terminy spraw", roles: ["manager"], element: <OverduePage /> },
   { path: "dokumenty/:documentId", roles: [], element: <DocumentPage /> },
 ];

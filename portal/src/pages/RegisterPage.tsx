@@ -5,6 +5,7 @@ import { Alert, Button, Group, LoadingOverlay, Paper, Select, Stack, Table, Text
 import { Link } from "react-router";
 import { api, type RegisterPage as Page } from "../api/client";
 import { useUser } from "../nav/user";
+import { DayInput } from "../components/DayInput";
 import { dateTime } from "../i18n/dates";
 import { CHANNELS, SIGNATURES, errorMessage } from "../i18n/labels";
 import { NOUNS, countOf } from "../i18n/plural";
@@ -75,10 +76,9 @@ export function RegisterPage() {
           <Group align="flex-end" gap="sm" wrap="wrap">
             <TextInput label="Rok" placeholder="bieżący" inputMode="numeric" w={100} value={draft.year}
               onChange={(e) => set("year")(e.currentTarget.value)} error={touched && problems.year} />
-            <TextInput label="Data wpływu od" type="date" value={draft.date_from}
-              onChange={(e) => set("date_from")(e.currentTarget.value)} />
-            <TextInput label="Data wpływu do" type="date" value={draft.date_to}
-              onChange={(e) => set("date_to")(e.currentTarget.value)} error={touched && problems.date_to} />
+            <DayInput label="Data wpływu od" value={draft.date_from} onChange={set("date_from")} w={160} />
+            <DayInput label="Data wpływu do" value={draft.date_to} onChange={set("date_to")} w={160}
+              error={touched && problems.date_to} />
             <Select label="Kanał" placeholder="wszystkie" data={CHANNEL_OPTIONS} value={draft.channel || null}
               onChange={set("channel")} clearable w={200} />
             <TextInput label="Nadawca" placeholder="fragment nazwy" value={draft.sender}
