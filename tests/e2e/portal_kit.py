@@ -21,9 +21,13 @@ def expect():
     return playwright_expect
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *, accessible: bool = True) -> None:
+    """A screenshot of a main screen for people to review, and the accessibility check
+    of the same screen (``accessible=False`` only for a state that is not a screen)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    if accessible:
+        check_accessibility(page, name)
 
 
 def log_in(page, login: str, password: str = PASSWORD) -> None:
@@ -35,3 +39,28 @@ def log_in(page, login: str, password: str = PASSWORD) -> None:
 def log_out(page) -> None:
     page.get_by_role("button", name="Wyloguj").click()
     expect()(page.get_by_role("button", name="Zaloguj", exact=True)).to_be_visible()
+
+
+AXE = ROOT / "portal" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core's WCAG 2.1 AA check of the page as it is now: the serious and critical
+    violations, one line each (rule, impact, the first offending elements). axe is the
+    portal's own devDependency (node_modules, installed from the lockfile); it is run
+    through the debugging protocol, so the page's Content-Security-Policy stays as served."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
+            " ".join(n["target"]) + f" [{(n.get('any') or n.get('all') or [{}])[0].get('message', '')}]"
+            for n in v["nodes"][:3])
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def check_accessibility(page, screen: str) -> None:
+    problems = accessibility_problems(page)
+    assert not problems, f"WCAG 2.1 AA problems on {screen}:\n" + "\n".join(problems)

@@ -19,7 +19,9 @@ export function DayInput({ label, value, onChange, error, w, minDate }: {
         return parsed.isValid() ? parsed.format("YYYY-MM-DD") : null;
       }}
       placeholder="DD.MM.RRRR" clearable locale="pl" firstDayOfWeek={1} error={error} w={w}
-      minDate={minDate} popoverProps={{ withinPortal: true }}
+      minDate={minDate} popoverProps={{ withinPortal: true }} clearButtonProps={{ "aria-label": "Usuń datę" }}
+      // Days of other months and weekends in Mantine's lighter colours fail WCAG AA contrast.
+      hideOutsideDates weekendDays={[]}
       nextLabel="Następny miesiąc" previousLabel="Poprzedni miesiąc" />
   );
 }

@@ -49,7 +49,7 @@ export function JrwaPicker({ unit, value, onChange }: {
                     style={{ paddingLeft: indent + 8, borderRadius: 4,
                       background: chosen ? "var(--mantine-color-indigo-1)" : undefined }}>
                     <Text size="sm"><strong>{c.symbol}</strong> {c.heading}
-                      {c.category ? <Badge ml="xs" size="xs" variant="light">{c.category}</Badge> : null}</Text>
+                      {c.category ? <Badge ml="xs" size="xs" variant="outline" color="indigo.9">{c.category}</Badge> : null}</Text>
                   </UnstyledButton>
                 ) : (
                   <Text size="sm" c="dimmed" px="xs" py={4} style={{ paddingLeft: indent + 8 }}>

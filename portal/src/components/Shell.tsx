@@ -40,7 +40,8 @@ export function Shell({ user, onLogOut, children }: { user: Principal; onLogOut:
       <AppShell.Navbar p="xs" aria-label="Menu główne">
         <VisuallyHidden><h2>Menu</h2></VisuallyHidden>
         {menu.map((page) => (
-          <NavLink key={page.path} component={RouterLink} to={`/${page.path}`} label={page.label} onClick={close} />
+          <NavLink key={page.path} component={RouterLink} to={`/${page.path}`} label={page.label} onClick={close}
+            variant="filled" />
         ))}
       </AppShell.Navbar>
       <AppShell.Main id="tresc" tabIndex={-1} style={{ outline: "none" }}>{children}</AppShell.Main>

@@ -60,12 +60,13 @@ function Files({ item }: { item: Item }) {
 }
 
 function SignatureReport({ report }: { report: Item["signature_report"] }) {
-  const color = report.signature === "valid" && report.certificate === "trusted" ? "green"
-    : report.signature === "absent" ? "gray" : "red";
+  // Dark shades under white text: WCAG AA contrast.
+  const color = report.signature === "valid" && report.certificate === "trusted" ? "#1e6b30"
+    : report.signature === "absent" ? "gray.7" : "red.9";
   return (
     <Stack gap="xs">
       <Group gap="sm">
-        <Badge color={color} variant="light" size="lg">Podpis: {label(SIGNATURES, report.signature)}</Badge>
+        <Badge color={color} variant="filled" size="lg">Podpis: {label(SIGNATURES, report.signature)}</Badge>
         <Text size="sm">Certyfikat: {label(CERTIFICATES, report.certificate)}</Text>
       </Group>
       <Text size="xs" c="dimmed">Sprawdzono {dateTime(report.checked_at)}</Text>

@@ -45,7 +45,7 @@ function Cases({ title, items }: { title: string; items: CaseDue[] }) {
                 <Table.Td>{c.officer}</Table.Td>
                 <Table.Td>{day(c.deadline)}</Table.Td>
                 <Table.Td>
-                  <Badge color={c.overdue ? "red" : c.days_left <= 3 ? "orange" : "gray"} variant="light">{when(c)}</Badge>
+                  <Badge color={c.overdue ? "red.9" : c.days_left <= 3 ? "#a84300" : "gray.7"} variant="filled">{when(c)}</Badge>
                 </Table.Td>
               </Table.Tr>
             ))}
