@@ -4,15 +4,17 @@ confirm a date of receipt long past, register the uploaded scan."""
 from __future__ import annotations
 
 import time
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from chalice import Response
 from pydantic import BaseModel, Field
 
 from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
+from ezd.api.openapi import responds
 from ezd.config import settings
+from ezd.models.uploads import UploadTicket
 from ezd.services import paper_desk
 
 blueprint = Blueprint(__name__)
@@ -26,12 +28,36 @@ class UploadRequest(BaseModel):
     size: int = Field(ge=0)
 
 
+class PaperLetterAnswer(BaseModel):
+    """The registration of a scan: `processing` (202) while the workflow works, then its
+    outcome — registered (201), the same scan and data already registered (200, that
+    item's number), a conflict with an earlier item of the same scan (409: the clerk may
+    register it anyway with a `duplicate_reason`), or rejected (422, with the code)."""
+
+    intake_id: str
+    upload_id: str
+    status_url: str
+    status: Literal["processing", "registered", "duplicate", "conflict", "test", "rejected", "failed"]
+    unit: str | None = None
+    sha256: str | None = None
+    filename: str | None = None
+    channel: str | None = None
+    registry_number: str | None = None
+    document_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    signature: str | None = None
+    certificate: str | None = None
+    processed_at: datetime | None = None
+
+
 class BackdatingBody(BaseModel):
     received_on: date
     reason: str = Field(min_length=1, max_length=2000)
 
 
 @blueprint.route("/units/{unit}/uploads", methods=["POST"])
+@responds(UploadTicket, 201)
 @handled
 def open_upload(unit: str) -> Response:
     """Where to send a scan: a pre-signed S3 POST, valid 15 minutes, for at most the limit."""
@@ -52,6 +78,11 @@ def confirm_backdating(unit: str, upload_id: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/paper-letters", methods=["POST"])
+@responds(PaperLetterAnswer, 201)
+@responds(PaperLetterAnswer, 200)
+@responds(PaperLetterAnswer, 202)
+@responds(PaperLetterAnswer, 409)
+@responds(PaperLetterAnswer, 422)
 @handled
 def register_paper_letter(unit: str) -> Response:
     """The registry desk registers an uploaded scan through the intake workflow

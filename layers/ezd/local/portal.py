@@ -22,6 +22,18 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def content_security_policy(storage_origin: str | None) -> str:
+    """The policy, opened to the document storage where the browser talks to it directly:
+    scans are POSTed to S3 with a pre-signed form (connect-src), and files are previewed
+    from short-lived links (img-src, frame-src). Nothing else is allowed from there."""
+    if not storage_origin:
+        return CONTENT_SECURITY_POLICY
+    return (CONTENT_SECURITY_POLICY
+            .replace("connect-src 'self'", f"connect-src 'self' {storage_origin}")
+            .replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {storage_origin}")
+            + f"; frame-src {storage_origin}")
 NOT_BUILT = """<!doctype html><html lang="pl"><head><meta charset="utf-8"><title>EZD</title></head>
 <body><h1>Portal nie jest zbudowany</h1><p>Zbuduj go poleceniem <code>make portal</code>
 (albo <code>npm ci &amp;&amp; npm run build</code> w katalogu <code>portal/</code>).</p></body></html>
@@ -38,8 +50,9 @@ class StaticFile:
 class PortalFiles:
     """The built portal under ``dist``: what a GET of a path answers, or None for the API."""
 
-    def __init__(self, dist: Path) -> None:
+    def __init__(self, dist: Path, storage_origin: str | None = None) -> None:
         self.dist = dist.resolve()
+        self.policy = content_security_policy(storage_origin)
 
     def lookup(self, raw_path: str) -> StaticFile | None:
         path = raw_path.split("?", 1)[0].split("#", 1)[0]
@@ -61,12 +74,11 @@ class PortalFiles:
         cache = "public, max-age=31536000, immutable" if relative.startswith("assets/") else "no-cache"
         return StaticFile(200, self._headers(kind, cache=cache), candidate.read_bytes())
 
-    @staticmethod
-    def _headers(content_type: str, *, cache: str) -> dict[str, str]:
+    def _headers(self, content_type: str, *, cache: str) -> dict[str, str]:
         return {
             "Content-Type": content_type,
             "Cache-Control": cache,
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Content-Security-Policy": self.policy,
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
         }

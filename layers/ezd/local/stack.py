@@ -277,7 +277,7 @@ class LocalStack:
         from ezd.local.portal import PortalFiles, serve_portal_file
 
         api_function = self.provisioned.name("ApiFunction")
-        portal = PortalFiles(self.portal_dist)
+        portal = PortalFiles(self.portal_dist, storage_origin=self.moto.url.rstrip("/"))
 
         class QuietHandler(ChaliceRequestHandler):
             def log_message(self, *args: Any) -> None:

@@ -37,9 +37,17 @@ const ERRORS: Record<string, string> = {
   JRWA_NOT_LEAF: "Tej klasy nie można nadać: wybierz klasę ostatniego poziomu wykazu akt.",
   ROUTING_STATE: "Stan dokumentu zmienił się w międzyczasie — odśwież listę i spróbuj ponownie.",
   CASE_STATE: "Tej czynności nie można wykonać w obecnym stanie sprawy.",
+  DOCUMENT_TOO_LARGE: "Plik jest za duży.",
+  DOCUMENT_EMPTY: "Plik jest pusty.",
+  FORBIDDEN_FILE_TYPE: "Tego rodzaju pliku nie można przyjąć (niedozwolony typ albo treść niezgodna z rozszerzeniem).",
+  UNSAFE_ATTACHMENT_NAME: "Nazwa pliku zawiera niedozwolone znaki.",
+  QUOTA_EXCEEDED: "Przekroczono godzinny limit odrzuconych plików. Spróbuj ponownie za godzinę.",
+  UPLOAD_MISSING: "Skan nie dotarł do systemu albo jego przesłanie wygasło. Prześlij plik ponownie.",
+  DUPLICATE_SCAN: "Ten sam skan jest już w rejestrze z innymi danymi.",
+  RECEIVED_AT_NEEDS_CONFIRMATION: "Data wpływu jest zbyt odległa: wymaga potwierdzenia przez kierownika.",
 };
 
-export function errorMessage(error: { error_code?: string } | undefined | null, fallback: string): string {
+export function errorMessage(error: { error_code?: string | null } | undefined | null, fallback: string): string {
   return (error?.error_code && ERRORS[error.error_code]) || fallback;
 }
 

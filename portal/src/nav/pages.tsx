@@ -6,6 +6,7 @@ import { DocumentPage } from "../pages/DocumentPage";
 import { RegisterPage } from "../pages/RegisterPage";
 import { DecretationQueuePage } from "../pages/desk/DecretationQueuePage";
 import { OverduePage } from "../pages/desk/OverduePage";
+import { PaperLetterPage } from "../pages/desk/PaperLetterPage";
 import { RegistryQueuePage } from "../pages/desk/RegistryQueuePage";
 import type { Role } from "./user";
 
@@ -20,6 +21,7 @@ export interface PageEntry {
 
 export const PAGES: PageEntry[] = [
   { path: "rejestr", label: "Rejestr przesyłek wpływających", roles: ["registry_clerk", "manager"], element: <RegisterPage /> },
+  { path: "pismo-papierowe", label: "Rejestracja pisma papierowego", roles: ["registry_clerk"], element: <PaperLetterPage /> },
   { path: "kancelaria", label: "Do klasyfikacji", roles: ["registry_clerk"], element: <RegistryQueuePage /> },
   { path: "dekretacja", label: "Do dekretacji", roles: ["manager"], element: <DecretationQueuePage /> },
   { path: "terminy", label: "Terminy spraw", roles: ["manager"], element: <OverduePage /> },
