@@ -9,10 +9,11 @@ Units used here and nowhere else: SP29.
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
-from ezd.samples.letters import sample_pdf
+from ezd.samples.letters import make_letter, sample_pdf
 from portal_kit import expect, log_in, shot
 
 pytestmark = [pytest.mark.stack, pytest.mark.dates]
@@ -91,3 +92,33 @@ def test_the_clerk_registers_a_paper_scan_and_is_warned_of_the_same_scan_again(p
     ok(table.locator("tbody tr")).to_have_count(2)
     ok(table).to_contain_text("Kowalczyk Zofia")
     ok(table).to_contain_text("poczta")
+
+    # The day's raport podawczy has both, in register order, printable and as CSV.
+    page.get_by_role("navigation", name="Menu główne").get_by_role("link", name="Raport podawczy").click()
+    report = page.get_by_role("table", name=re.compile("Raport podawczy z dnia"))
+    ok(report.locator("tbody tr")).to_have_count(2)
+    ok(page.get_by_test_id("report-count")).to_contain_text("2 przesyłki")
+    ok(report.locator("tbody tr").first).to_contain_text(number)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Pobierz CSV").click()
+    saved = download.value.path().read_text(encoding="utf-8-sig")
+    assert number in saved and "Kowalczyk" in saved
+    page.emulate_media(media="print")
+    ok(page.get_by_text("Przekazał(a):")).to_be_visible()
+    ok(page.get_by_role("button", name="Drukuj")).to_be_hidden()
+    shot(page, "raport-podawczy-print")
+    page.emulate_media(media="screen")
+    shot(page, "raport-podawczy")
+
+
+def test_the_quarantine_shows_what_was_refused_and_why(page, deliverer):
+    ok = expect()
+    refused = deliverer.deliver(UNIT, make_letter(title="Pismo bez nadawcy", omit_sender=True))
+    assert refused.status == "rejected"
+    log_in(page, "sp29.sekretariat")
+    page.get_by_role("navigation", name="Menu główne").get_by_role("link", name="Kwarantanna").click()
+    table = page.get_by_role("table", name="Przesyłki w kwarantannie")
+    row = table.locator("tbody tr").filter(has_text="MISSING_SENDER")
+    ok(row).to_have_count(1)
+    ok(row).to_contain_text("ePUAP")
+    shot(page, "quarantine")

@@ -16,7 +16,7 @@ from ezd.api.openapi import responds
 from ezd.config import settings
 from ezd.errors import EzdError
 from ezd.models.epuap import EpuapStatus
-from ezd.models.registry import RegisterPage
+from ezd.models.registry import QuarantineRecord, RegisterPage
 from ezd.services import access, corrections, push_authentication, quarantine_quota, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document
@@ -81,6 +81,7 @@ def correct_metadata(unit: str, document_id: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/reports/intake")
+@responds(registry_queries.IntakeReport)
 @handled
 def intake_report(unit: str) -> Any:
     """The raport podawczy of a day, as JSON or (format=csv) CSV."""
@@ -111,9 +112,17 @@ def notifications(unit: str) -> dict[str, Any]:
     return {"items": [n.model_dump(mode="json") for n in items]}
 
 
+class QuarantineAnswer(BaseModel):
+    """What the intake refused for the unit, newest first, with the reasons."""
+
+    items: list[QuarantineRecord]
+
+
 @blueprint.route("/units/{unit}/quarantine")
+@responds(QuarantineAnswer)
 @handled
 def quarantine(unit: str) -> dict[str, Any]:
+    """The unit's quarantine: refused deliveries, kept with the reason."""
     principal_of(blueprint.current_request).require_role(unit, "registry_clerk", "unit_admin", "archivist")
     return {"items": [r.model_dump(mode="json") for r in registry_store.list_quarantine(unit)]}
 

@@ -5,7 +5,9 @@ import type { ReactNode } from "react";
 import { DocumentPage } from "../pages/DocumentPage";
 import { RegisterPage } from "../pages/RegisterPage";
 import { DecretationQueuePage } from "../pages/desk/DecretationQueuePage";
+import { IntakeReportPage } from "../pages/desk/IntakeReportPage";
 import { OverduePage } from "../pages/desk/OverduePage";
+import { QuarantinePage } from "../pages/desk/QuarantinePage";
 import { PaperLetterPage } from "../pages/desk/PaperLetterPage";
 import { RegistryQueuePage } from "../pages/desk/RegistryQueuePage";
 import type { Role } from "./user";
@@ -23,6 +25,8 @@ export const PAGES: PageEntry[] = [
   { path: "rejestr", label: "Rejestr przesyłek wpływających", roles: ["registry_clerk", "manager"], element: <RegisterPage /> },
   { path: "pismo-papierowe", label: "Rejestracja pisma papierowego", roles: ["registry_clerk"], element: <PaperLetterPage /> },
   { path: "kancelaria", label: "Do klasyfikacji", roles: ["registry_clerk"], element: <RegistryQueuePage /> },
+  { path: "raport-podawczy", label: "Raport podawczy", roles: ["registry_clerk", "manager"], element: <IntakeReportPage /> },
+  { path: "kwarantanna", label: "Kwarantanna", roles: ["registry_clerk", "unit_admin", "archivist"], element: <QuarantinePage /> },
   { path: "dekretacja", label: "Do dekretacji", roles: ["manager"], element: <DecretationQueuePage /> },
   { path: "terminy", label: "Terminy spraw", roles: ["manager"], element: <OverduePage /> },
   { path: "dokumenty/:documentId", roles: [], element: <DocumentPage /> },
