@@ -213,6 +213,15 @@ def test_register_listing_newest_first_paged_and_filtered(api):
     assert sorted(keys_for("sender=kowal", paged_by=2)) == ["L1", "L2", "L7"]
     assert keys_for("sender=O%C5%9AWIATY") == ["L3"]  # "OŚWIATY"
     assert keys_for("sender=%C5%82ukasiewicz") == ["L6"]  # "łukasiewicz"
+    # ...and typed without them: diacritics do not matter either.
+    assert keys_for("sender=oswiaty") == ["L3"]
+    assert keys_for("sender=LUKASIEWICZ") == ["L6"]
+    assert keys_for("sender=zajac") == ["L8"]
+    # Title: a part of it, in any case.
+    assert keys_for("title=PISMO%20L5") == ["L5"]
+    assert sorted(keys_for("title=pismo", paged_by=3)) == sorted(keys)
+    assert keys_for("title=l7&channel=post") == ["L7"]
+    assert keys_for("title=l7&channel=courier") == []
     assert sorted(keys_for("channel=post&sender=kowal")) == ["L1", "L7"]
     assert sorted(keys_for("date_from=2026-04-01&channel=courier")) == ["L2", "L5"]
     assert sorted(keys_for("date_from=2026-04-01&channel=post", paged_by=1)) == ["L1", "L3", "L7"]

@@ -154,16 +154,21 @@ def test_the_registry_clerk_reads_pages_and_filters_the_register(page, api, sp35
         "GET", f"/units/{UNIT}/registry", user="sp35.sekretariat").body["items"])
     first_day, last_day = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
     page.get_by_label("Data wpływu od", exact=True).fill(first_day.strftime("%d.%m.%Y"))  # typed the Polish way
+    page.keyboard.press("Escape")  # close the calendar, as after typing a whole date
     page.get_by_label("Data wpływu do", exact=True).fill(last_day.strftime("%d.%m.%Y"))
+    page.keyboard.press("Escape")  # close the calendar, as after typing a whole date
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 12 przesyłek (pozycje 1–12)")
     page.get_by_label("Data wpływu od", exact=True).fill((last_day + timedelta(days=1)).strftime("%d.%m.%Y"))
+    page.keyboard.press("Escape")  # close the calendar, as after typing a whole date
     page.get_by_label("Data wpływu do", exact=True).fill("")
+    page.keyboard.press("Escape")  # close the calendar, as after typing a whole date
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_test_id("register-count")).to_have_text("Brak przesyłek spełniających warunki.")
     expect(rows).to_have_count(0)
     # A range that ends before it starts is refused in the form, in Polish, before any request.
     page.get_by_label("Data wpływu do", exact=True).fill(last_day.strftime("%d.%m.%Y"))
+    page.keyboard.press("Escape")  # close the calendar, as after typing a whole date
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_text("Data „do” jest wcześniejsza niż data „od”")).to_be_visible()
     page.get_by_role("button", name="Wyczyść").click()
@@ -172,6 +177,15 @@ def test_the_registry_clerk_reads_pages_and_filters_the_register(page, api, sp35
     page.get_by_role("button", name="Filtruj").click()
     expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 4 przesyłki (pozycje 1–4)")
     expect(rows.first.locator("td").nth(2)).to_contain_text("Zielińska")
+    page.get_by_label("Nadawca", exact=True).fill("ZIELINSKA")  # without the Polish letter
+    page.get_by_label("Dotyczy", exact=True).fill("papierowe 7")
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 1 przesyłka (pozycje 1–1)")
+    expect(rows.first.locator("td").nth(3)).to_have_text("Pismo papierowe 7")
+    page.get_by_label("Dotyczy", exact=True).fill("")
+    page.get_by_label("Nadawca", exact=True).fill("zielińsk")
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.get_by_test_id("register-count")).to_have_text("Strona 1: 4 przesyłki (pozycje 1–4)")
     _shot(page, "register-filtered")
 
     # The session expires: the login comes back as a modal over the page, which keeps what

@@ -50,6 +50,7 @@ class RecordItem(Model):
     kind = UnicodeAttribute(attr_name="kind")
     channel = UnicodeAttribute(null=True)
     sender_search = UnicodeAttribute(null=True)
+    title_search = UnicodeAttribute(null=True)  # the title folded (ezd.search_text) for the register's search
     value = NumberAttribute(null=True)
     case_ref = UnicodeAttribute(null=True)  # on a register line: the case its document joined
     expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB's TTL removes the item after it

@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from ezd.adapters import audit_store
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
+from ezd.search_text import fold
 from ezd.models.audit import AuditEntry
 from ezd.models.intake import IntakeOutcome, StoredBlob
 from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegisterPage, RegistryEntry
@@ -132,7 +133,8 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
         gsi2pk=f"RPWRECV#{entry.unit}#{entry.year}",
         gsi2sk=f"{entry.received_at.isoformat()}#{entry.number:09d}",
         channel=entry.channel,
-        sender_search=entry.sender.name.casefold(),
+        sender_search=fold(entry.sender.name),
+        title_search=fold(entry.title),
         data=entry.model_dump(mode="json"),
     )
     doc = RecordItem(
@@ -264,7 +266,8 @@ def save_correction(document: DocumentRecord) -> None:
                                data=document.model_dump(mode="json")), condition=unchanged)
             tx.update(RecordItem(entry_pk, entry_sk), actions=[
                 RecordItem.data.set(entry.model_dump(mode="json")),
-                RecordItem.sender_search.set(entry.sender.name.casefold()),
+                RecordItem.sender_search.set(fold(entry.sender.name)),
+                RecordItem.title_search.set(fold(entry.title)),
             ], condition=RecordItem.pk.exists())
     except TransactWriteError as exc:
         raise DocumentChanged(str(exc)) from exc
@@ -313,16 +316,23 @@ def list_register(
     received_to: datetime | None = None,
     channel: str | None = None,
     sender: str | None = None,
+    title: str | None = None,
 ) -> RegisterPage:
-    """Newest first. Date bounds use the received-time index; channel and sender filter
-    within the queried key range (never a scan)."""
+    """Newest first. Date bounds use the received-time index; channel, sender and title
+    filter within the queried key range (never a scan), ignoring case and diacritics."""
     _bound()
-    filter_condition = None
+    conditions = []
     if channel:
-        filter_condition = RecordItem.channel == channel
+        conditions.append(RecordItem.channel == channel)
     if sender:
-        contains = RecordItem.sender_search.contains(sender.casefold())
-        filter_condition = contains if filter_condition is None else filter_condition & contains
+        # Lines registered before the folding kept only the lower-cased name.
+        conditions.append(RecordItem.sender_search.contains(fold(sender))
+                          | RecordItem.sender_search.contains(sender.casefold()))
+    if title:
+        conditions.append(RecordItem.title_search.contains(fold(title)))
+    filter_condition = None
+    for condition in conditions:
+        filter_condition = condition if filter_condition is None else filter_condition & condition
     by_date = bool(received_from or received_to)
     partition = f"RPWRECV#{unit}#{year}" if by_date else f"RPW#{unit}#{year}"
     start_key = _decode_token(page_token, partition)

@@ -49,6 +49,7 @@ def list_register(unit: str) -> dict[str, Any]:
         date_to=date_param(q.get("date_to"), "date_to"),
         channel=q.get("channel"),
         sender=q.get("sender"),
+        title=q.get("title"),
     )
     return page.model_dump(mode="json")
 

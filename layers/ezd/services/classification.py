@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from pydantic import BaseModel
 
+from ezd.search_text import fold
 from ezd.adapters import routing_store
 from ezd.models.registry import DocumentRecord
 from ezd.models.routing import ClassificationRule
@@ -15,10 +15,8 @@ CITY = "CITY"
 
 
 def normalise(text: str) -> str:
-    """Case- and diacritics-insensitive, so "ARKUSZA" matches "arkusza" and "zaświadczenie"
-    matches "zaswiadczenie" typed without Polish letters."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ł", "l"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Case- and diacritics-insensitive (ezd.search_text.fold)."""
+    return fold(text)
 
 
 def _words(text: str) -> list[str]:

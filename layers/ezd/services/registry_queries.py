@@ -58,6 +58,7 @@ def list_register(
     date_to: date | None = None,
     channel: str | None = None,
     sender: str | None = None,
+    title: str | None = None,
 ) -> RegisterPage:
     if not 1 <= limit <= 500:
         raise ValidationFailed("limit must be between 1 and 500")
@@ -78,6 +79,7 @@ def list_register(
             ),
             channel=channel,
             sender=sender,
+            title=title,
         )
     except registry_store.InvalidPageToken as exc:
         raise ValidationFailed(str(exc)) from exc

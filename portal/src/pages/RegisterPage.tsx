@@ -83,6 +83,8 @@ export function RegisterPage() {
               onChange={set("channel")} clearable w={200} />
             <TextInput label="Nadawca" placeholder="fragment nazwy" value={draft.sender}
               onChange={(e) => set("sender")(e.currentTarget.value)} />
+            <TextInput label="Dotyczy" placeholder="fragment tytułu" value={draft.title}
+              onChange={(e) => set("title")(e.currentTarget.value)} />
             <Select label="Na stronie" data={LIMIT_OPTIONS} value={draft.limit} onChange={set("limit")}
               allowDeselect={false} w={110} />
             <Button type="submit">Filtruj</Button>

@@ -10,10 +10,11 @@ export interface Filters {
   date_to: string;
   channel: string;
   sender: string;
+  title: string;
   limit: string;
 }
 
-export const NO_FILTERS: Filters = { year: "", date_from: "", date_to: "", channel: "", sender: "", limit: "20" };
+export const NO_FILTERS: Filters = { year: "", date_from: "", date_to: "", channel: "", sender: "", title: "", limit: "20" };
 
 export function toQuery(filters: Filters, pageToken: string | undefined): RegisterQuery {
   const query: RegisterQuery = {};
