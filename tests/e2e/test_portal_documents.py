@@ -9,6 +9,10 @@ Units used here and nowhere else: SP37 (the letter), SP38 (a stranger's unit).
 
 from __future__ import annotations
 
+import struct
+import urllib.parse
+import urllib.request
+import zlib
 from pathlib import Path
 
 import pytest
@@ -23,11 +27,22 @@ UNIT = "SP37"
 HOSTILE_TITLE = "Wniosek <script>window.pwned=1</script><b>pogrubiony</b>"
 
 
+def _png(width: int, height: int) -> bytes:
+    """A real PNG (grey pixels), so that the browser can decode and show it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 @pytest.fixture(scope="module")
 def signed_letter(stack, deliverer):
     signer = make_signer("Jan Kowalski", ensure_demo_ca(Path(stack.info.state_dir)))
-    attachment = ("skan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
-    outcome = deliverer.deliver(UNIT, sign_letter(make_letter(title=HOSTILE_TITLE, attachments=[attachment],
+    attachments = [("skan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"),
+                   ("zdjecie.png", _png(40, 30), "image/png")]
+    outcome = deliverer.deliver(UNIT, sign_letter(make_letter(title=HOSTILE_TITLE, attachments=attachments,
                                                               sender_reference="KW/12/2026"), signer))
     return outcome
 
@@ -58,11 +73,27 @@ def test_the_clerk_opens_a_signed_letter_from_the_register(page, api, signed_let
     ok(signature).to_contain_text("Podpis nienaruszony")
     ok(signature).to_contain_text("Jan Kowalski")
     files = page.get_by_role("table", name="Pliki dokumentu")
-    ok(files.locator("tbody tr")).to_have_count(3)  # the original, the scan, the UPP
+    ok(files.locator("tbody tr")).to_have_count(4)  # the original, the scan, the photo, the UPP
     ok(files).to_contain_text("skan.pdf")
     ok(files).to_contain_text("UPP")
     link = files.get_by_role("link", name="skan.pdf").get_attribute("href")
     assert "X-Amz-Expires=" in link or "Expires=" in link  # a short-lived link, not a stable address
+    # Previews in the page: the photo is decoded and shown (the policy lets the storage's
+    # short-lived link in), the PDF in a frame; the XML original has no preview.
+    page.get_by_role("button", name="Pokaż podgląd zdjecie.png").click()
+    image = page.get_by_role("img", name="Podgląd: zdjecie.png")
+    ok(image).to_be_visible()
+    page.wait_for_function("() => document.querySelector('img[alt=\"Podgląd: zdjecie.png\"]').naturalWidth === 40")
+    page.get_by_role("button", name="Pokaż podgląd skan.pdf").click()
+    ok(image).to_have_count(0)
+    frame = page.locator('iframe[title="Podgląd: skan.pdf"]')
+    ok(frame).to_have_count(1)
+    preview = frame.get_attribute("src")
+    assert "inline" in urllib.parse.unquote(preview) and preview != link
+    with urllib.request.urlopen(preview, timeout=10) as answer:
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert answer.headers["Content-Disposition"].startswith("inline")
+    ok(files.get_by_role("button", name="Pokaż podgląd pismo.xml")).to_have_count(0)
     routing = page.get_by_role("region", name="Obieg (dekretacje)")
     ok(routing).to_contain_text("Stan:")
     shot(page, "document")

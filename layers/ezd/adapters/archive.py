@@ -164,13 +164,24 @@ def retention_of(bucket: str, key: str) -> dict[str, Any]:
     return {"Mode": response.get("ObjectLockMode"), "RetainUntilDate": response.get("ObjectLockRetainUntilDate")}
 
 
-def content_disposition(filename: str) -> str:
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
     """RFC 6266: the real (UTF-8) name in filename*, an ASCII look-alike for old clients;
     headers are Latin-1 at best, so "świadectwo.pdf" cannot go in as it is."""
     folded = unicodedata.normalize("NFKD", filename.replace("ł", "l").replace("Ł", "L"))
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_"
                        for c in folded if not unicodedata.combining(c)) or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def preview_link(bucket: str, key: str, filename: str, mime: str, expires_seconds: int) -> str:
+    """A short-lived link the browser shows inline (in the portal's preview), with the
+    type the intake verified — never the type the object might claim."""
+    return client("s3").generate_presigned_url(
+        "get_object",
+        Params={"Bucket": bucket, "Key": key, "ResponseContentDisposition": content_disposition(filename, "inline"),
+                "ResponseContentType": mime},
+        ExpiresIn=expires_seconds,
+    )
 
 
 def download_link(bucket: str, key: str, filename: str, expires_seconds: int) -> str:

@@ -19,13 +19,19 @@ from ezd.services.csv_export import write_csv
 from ezd.clock import WARSAW
 
 
+# What a browser shows safely inline: PDF and raster images (not SVG, which can carry
+# script, and not HTML or XML, which are shown as downloads only).
+PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
 class DownloadLink(BaseModel):
     filename: str
     size: int
     sha256: str
     mime: str | None
-    url: str
+    url: str  # a short-lived link that downloads the file
     expires_in: int
+    preview_url: str | None = None  # the same, shown inline, for PDF and images
 
 
 class RegistryItemView(BaseModel):
@@ -86,9 +92,10 @@ def list_register(
 
 
 def _link(blob_bucket: str, key: str, filename: str, size: int, sha256: str, mime: str | None, seconds: int) -> DownloadLink:
+    preview = archive.preview_link(blob_bucket, key, filename, mime, seconds) if mime in PREVIEWABLE else None
     return DownloadLink(
         filename=filename, size=size, sha256=sha256, mime=mime,
-        url=archive.download_link(blob_bucket, key, filename, seconds), expires_in=seconds,
+        url=archive.download_link(blob_bucket, key, filename, seconds), expires_in=seconds, preview_url=preview,
     )
 
 

@@ -1,6 +1,7 @@
 // One registered document: its metadata, the signature report in plain words, its files
 // (short-lived download links) and where it stands in routing, with its decretations.
-import { Alert, Anchor, Badge, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { useState } from "react";
+import { Alert, Anchor, Badge, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { useLoad } from "../api/useLoad";
@@ -29,11 +30,25 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toLocaleString("pl-PL", { maximumFractionDigits: 1 })} MB`;
 }
 
+function Preview({ file }: { file: Link_ }) {
+  if (!file.preview_url) return null;
+  return (
+    <Paper withBorder p="xs" mt="sm" aria-label={`Podgląd: ${file.filename}`} component="figure" m={0}>
+      {file.mime === "application/pdf"
+        ? <iframe src={file.preview_url} title={`Podgląd: ${file.filename}`} style={{ width: "100%", height: 640, border: 0 }} />
+        : <img src={file.preview_url} alt={`Podgląd: ${file.filename}`} style={{ maxWidth: "100%", height: "auto" }} />}
+      <Text size="xs" c="dimmed" component="figcaption">{file.filename}</Text>
+    </Paper>
+  );
+}
+
 function Files({ item }: { item: Item }) {
+  const [shown, setShown] = useState<string | null>(null);
   const rows: [string, Link_][] = [["oryginał", item.original], ...item.attachments.map((a, i): [string, Link_] =>
     [`załącznik ${i + 1}`, a])];
   if (item.receipt) rows.push(["UPP (urzędowe poświadczenie przedłożenia)", item.receipt]);
   return (
+    <>
     <Table aria-label="Pliki dokumentu">
       <Table.Thead>
         <Table.Tr>
@@ -42,6 +57,7 @@ function Files({ item }: { item: Item }) {
           <Table.Th scope="col">Typ</Table.Th>
           <Table.Th scope="col">Rozmiar</Table.Th>
           <Table.Th scope="col">SHA-256</Table.Th>
+          <Table.Th scope="col">Podgląd</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -52,10 +68,21 @@ function Files({ item }: { item: Item }) {
             <Table.Td>{file.mime ?? "—"}</Table.Td>
             <Table.Td style={{ whiteSpace: "nowrap" }}>{size(file.size)}</Table.Td>
             <Table.Td><Text size="xs" ff="monospace">{file.sha256.slice(0, 16)}…</Text></Table.Td>
+            <Table.Td>
+              {file.preview_url ? (
+                <Button size="compact-xs" variant="default" aria-pressed={shown === file.sha256}
+                  aria-label={`${shown === file.sha256 ? "Ukryj" : "Pokaż"} podgląd ${file.filename}`}
+                  onClick={() => setShown(shown === file.sha256 ? null : file.sha256)}>
+                  {shown === file.sha256 ? "Ukryj" : "Pokaż"}
+                </Button>
+              ) : "—"}
+            </Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
     </Table>
+    {rows.filter(([, file]) => file.sha256 === shown).slice(0, 1).map(([kind, file]) => <Preview key={kind} file={file} />)}
+    </>
   );
 }
 
