@@ -311,13 +311,15 @@ def registration_items(document: Any) -> list[dict[str, Any]]:
     from ezd.adapters.records_table import RecordItem
     from ezd.adapters.registry_store import _outcome_item  # noqa: PLC2701 - same layout as the adapter
     from ezd.models.intake import IntakeOutcome
+    from ezd.search_text import fold
 
     entry = document.entry
     line = RecordItem(
         f"RPW#{entry.unit}#{entry.year}", f"{entry.number:09d}", kind="registry_entry",
         gsi1pk=f"RPWDAY#{entry.unit}#{entry.received_date.isoformat()}", gsi1sk=f"{entry.number:09d}",
         gsi2pk=f"RPWRECV#{entry.unit}#{entry.year}", gsi2sk=f"{entry.received_at.isoformat()}#{entry.number:09d}",
-        channel=entry.channel, sender_search=entry.sender.name.casefold(), data=entry.model_dump(mode="json"),
+        channel=entry.channel, sender_search=fold(entry.sender.name), title_search=fold(entry.title),
+        data=entry.model_dump(mode="json"),
     )
     doc = RecordItem(f"DOC#{document.document_id}", "META", kind="document", data=document.model_dump(mode="json"))
     dedupe = RecordItem(f"DEDUP#{entry.unit}#{document.sha256}", "DEDUP", kind="dedupe", data={

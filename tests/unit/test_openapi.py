@@ -58,7 +58,7 @@ def test_parameters_bodies_and_responses_come_from_the_code(spec):
     register = spec["paths"]["/units/{unit}/registry"]["get"]
     assert [(p["in"], p["name"]) for p in register["parameters"]] == [
         ("path", "unit"), ("query", "year"), ("query", "limit"), ("query", "page_token"),
-        ("query", "date_from"), ("query", "date_to"), ("query", "channel"), ("query", "sender")]
+        ("query", "date_from"), ("query", "date_to"), ("query", "channel"), ("query", "sender"), ("query", "title")]
     assert register["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/RegisterPage"}
     login = spec["paths"]["/auth/login"]["post"]
