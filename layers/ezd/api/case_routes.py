@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from ezd.api.openapi import responds
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_in, query
 from ezd.errors import ValidationFailed
-from ezd.models.cases import DeadlinePresetName
+from ezd.models.audit import AuditEntry, VerificationResult
+from ezd.models.cases import Case, CaseDocument, DeadlinePresetName, SpisLine
 from ezd.services import case_log, cases, deadline_watch
 from ezd import clock
 
@@ -52,7 +53,40 @@ class ResumeBody(BaseModel):
     end: date
 
 
+class CaseDocumentsAnswer(BaseModel):
+    """The documents of a case, in the order they were attached."""
+
+    items: list[CaseDocument]
+
+
+class SpisAnswer(BaseModel):
+    """Spis spraw of one komórka, JRWA class and year: one line per case, by its number."""
+
+    unit: str
+    cell: str
+    jrwa: str
+    year: int
+    lines: list[SpisLine]
+
+
+class MetrykaAnswer(BaseModel):
+    """The metryka sprawy as JSON: the case's entries with those of its documents, by time."""
+
+    case_ref: str
+    unit: str
+    entries: list[AuditEntry]
+
+
+class MetrykaVerification(BaseModel):
+    """Whether the case's chains (its own and its documents') are intact and anchored."""
+
+    case_ref: str
+    ok: bool
+    chains: list[VerificationResult]
+
+
 @blueprint.route("/units/{unit}/cases", methods=["POST"])
+@responds(Case, status=201)
 @handled
 def open_case(unit: str) -> Response:
     principal = _principal_in(unit)
@@ -67,6 +101,7 @@ class CaseChangesBody(BaseModel):
 
 
 @blueprint.route("/units/{unit}/cases/{ref}", methods=["GET", "PATCH"])
+@responds(Case)
 @handled
 def get_case(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)
@@ -76,17 +111,27 @@ def get_case(unit: str, ref: str) -> dict[str, Any]:
     return cases.get_case(unit, ref, principal).model_dump(mode="json")
 
 
-@blueprint.route("/units/{unit}/cases/{ref}/documents", methods=["GET", "POST"])
+@blueprint.route("/units/{unit}/cases/{ref}/documents", methods=["GET"])
+@responds(CaseDocumentsAnswer)
 @handled
 def case_documents(unit: str, ref: str) -> Any:
+    """The documents of the case, in the order they were attached."""
     principal = _principal_in(unit)
-    if blueprint.current_request.method == "POST":
-        body = AttachBody.model_validate(json_body(blueprint.current_request))
-        return cases.attach_document(unit, ref, body.document_id, principal).model_dump(mode="json")
     return {"items": [d.model_dump(mode="json") for d in cases.case_documents(unit, ref, principal)]}
 
 
+@blueprint.route("/units/{unit}/cases/{ref}/documents", methods=["POST"])
+@responds(Case)
+@handled
+def attach_to_case(unit: str, ref: str) -> Any:
+    """The case officer attaches a document decreed to them; the case as it is now."""
+    principal = _principal_in(unit)
+    body = AttachBody.model_validate(json_body(blueprint.current_request))
+    return cases.attach_document(unit, ref, body.document_id, principal).model_dump(mode="json")
+
+
 @blueprint.route("/units/{unit}/cases/{ref}/close", methods=["POST"])
+@responds(Case)
 @handled
 def close_case(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)
@@ -95,6 +140,7 @@ def close_case(unit: str, ref: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/reopen", methods=["POST"])
+@responds(Case)
 @handled
 def reopen_case(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)
@@ -103,6 +149,7 @@ def reopen_case(unit: str, ref: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/suspend", methods=["POST"])
+@responds(Case)
 @handled
 def suspend_case(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)
@@ -111,6 +158,7 @@ def suspend_case(unit: str, ref: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/resume", methods=["POST"])
+@responds(Case)
 @handled
 def resume_case(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)
@@ -119,6 +167,7 @@ def resume_case(unit: str, ref: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/spis")
+@responds(SpisAnswer)
 @handled
 def spis_spraw(unit: str) -> Any:
     """Spis spraw of a komórka, class and year (?cell=&jrwa=&year=[&format=csv])."""
@@ -135,6 +184,7 @@ def spis_spraw(unit: str) -> Any:
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/metryka")
+@responds(MetrykaAnswer)
 @handled
 def metryka(unit: str, ref: str) -> Any:
     principal = _principal_in(unit)
@@ -146,6 +196,7 @@ def metryka(unit: str, ref: str) -> Any:
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/metryka/verify")
+@responds(MetrykaVerification)
 @handled
 def verify_metryka(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)

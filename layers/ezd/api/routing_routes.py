@@ -11,7 +11,7 @@ from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
 from ezd.api.openapi import responds
 from ezd.errors import NotFound
-from ezd.models.routing import ClassificationRule, DecretationKind, DecretationModelRule, Target
+from ezd.models.routing import ClassificationRule, Decretation, DecretationKind, DecretationModelRule, Target
 from ezd.services import access, routing, routing_config, routing_views
 from ezd.services.classification import LetterFacts
 
@@ -73,6 +73,7 @@ def decree(unit: str, document_id: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}/accept", methods=["POST"])
+@responds(Decretation)
 @handled
 def accept(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
@@ -81,6 +82,7 @@ def accept(unit: str, document_id: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}/return", methods=["POST"])
+@responds(Decretation)
 @handled
 def give_back(unit: str, document_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
