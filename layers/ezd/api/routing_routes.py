@@ -43,6 +43,12 @@ class ReturnBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Acknowledged(BaseModel):
+    """A copy "do wiadomości" read and cleared from the inbox."""
+
+    acknowledged: str  # the decretation's id
+
+
 @blueprint.route("/units/{unit}/documents/{document_id}/routing")
 @responds(routing_views.RoutingView)
 @handled
@@ -92,6 +98,7 @@ def give_back(unit: str, document_id: str) -> dict[str, Any]:
 
 
 @blueprint.route("/units/{unit}/documents/{document_id}/decretations/{decretation_id}/acknowledge", methods=["POST"])
+@responds(Acknowledged)
 @handled
 def acknowledge(unit: str, document_id: str, decretation_id: str) -> dict[str, Any]:
     principal = _principal_in(unit)
