@@ -22,3 +22,21 @@ test("fractions and other nouns", () => {
   assert.equal(countOf(3, NOUNS.pozycja), "3 pozycje");
   assert.equal(countOf(7, NOUNS.strona), "7 stron");
 });
+
+test("the nouns and the verb of the case officer's screens", () => {
+  assert.equal(countOf(1, NOUNS.zadanie), "1 zadanie");
+  assert.equal(countOf(2, NOUNS.zadanie), "2 zadania");
+  assert.equal(countOf(5, NOUNS.zadanie), "5 zadań");
+  assert.equal(countOf(22, NOUNS.sprawa), "22 sprawy");
+  assert.equal(countOf(12, NOUNS.sprawa), "12 spraw");
+  assert.equal(countOf(3, NOUNS.dokument), "3 dokumenty");
+  assert.equal(countOf(11, NOUNS.wpis), "11 wpisów");
+  assert.equal(countOf(1, NOUNS.dzien), "1 dzień");
+  assert.equal(countOf(21, NOUNS.dzien), "21 dni");
+  assert.equal(`${pluralForm(1, NOUNS.zostalo)} ${countOf(1, NOUNS.dzien)}`, "został 1 dzień");
+  assert.equal(`${pluralForm(3, NOUNS.zostalo)} ${countOf(3, NOUNS.dzien)}`, "zostały 3 dni");
+  assert.equal(`${pluralForm(15, NOUNS.zostalo)} ${countOf(15, NOUNS.dzien)}`, "zostało 15 dni");
+  assert.equal(countOf(2, NOUNS.lancuch), "2 łańcuchy");
+  assert.equal(countOf(5, NOUNS.klasaKoncowa), "5 klas końcowych");
+  assert.equal(countOf(23, NOUNS.klasaKoncowa), "23 klasy końcowe");
+});

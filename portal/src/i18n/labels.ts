@@ -34,9 +34,11 @@ const ERRORS: Record<string, string> = {
   FORBIDDEN: "Brak dostępu.",
   NOT_FOUND: "Nie znaleziono.",
   VALIDATION_FAILED: "Nieprawidłowe dane.",
-  JRWA_NOT_LEAF: "Tej klasy nie można nadać: wybierz klasę ostatniego poziomu wykazu akt.",
+  JRWA_NOT_LEAF: "To nie jest klasa końcowa wykazu akt: wybierz klasę ostatniego poziomu.",
   ROUTING_STATE: "Stan dokumentu zmienił się w międzyczasie — odśwież listę i spróbuj ponownie.",
-  CASE_STATE: "Tej czynności nie można wykonać w obecnym stanie sprawy.",
+  CASE_STATE: "Tej czynności nie można wykonać w obecnym stanie sprawy (mogła się zmienić w międzyczasie). Odśwież stronę.",
+  JRWA_INVALID: "Tej klasy nie ma w wykazie akt jednostki.",
+  AUDIT_ANCHOR_INVALID: "Nie można potwierdzić metryki: kotwica łańcucha wpisów jest nieczytelna lub nieprawidłowa.",
   DOCUMENT_TOO_LARGE: "Plik jest za duży.",
   DOCUMENT_EMPTY: "Plik jest pusty.",
   FORBIDDEN_FILE_TYPE: "Tego rodzaju pliku nie można przyjąć (niedozwolony typ albo treść niezgodna z rozszerzeniem).",
@@ -81,3 +83,60 @@ export const DECRETATION_STATUSES: Record<string, string> = {
 export function label(table: Record<string, string>, code: string | null | undefined): string {
   return code ? table[code] ?? code : "—";
 }
+
+export const INBOX_KINDS: Record<string, string> = {
+  decretation: "do załatwienia",
+  information: "do wiadomości",
+  case: "sprawa przekazana",
+  classification: "do klasyfikacji",
+  redecretation: "do ponownej dekretacji",
+};
+
+export const CASE_STATUSES: Record<string, string> = {
+  open: "w toku",
+  closed: "zakończona",
+};
+
+/** The art. 35 KPA terms as the API offers them, with what each one means. */
+export const DEADLINE_PRESETS: { value: string; label: string; explanation: string }[] = [
+  { value: "immediate", label: "Niezwłocznie",
+    explanation: "Art. 35 § 2 KPA: sprawa, którą można załatwić od razu na podstawie dowodów przedstawionych przez "
+      + "stronę, faktów powszechnie znanych lub znanych z urzędu. Termin: dzień wszczęcia." },
+  { value: "one_month", label: "1 miesiąc",
+    explanation: "Art. 35 § 3 KPA: sprawa wymagająca postępowania wyjaśniającego — nie później niż w ciągu miesiąca "
+      + "od dnia wszczęcia postępowania." },
+  { value: "two_months", label: "2 miesiące (sprawa szczególnie skomplikowana)",
+    explanation: "Art. 35 § 3 KPA: sprawa szczególnie skomplikowana — nie później niż w ciągu dwóch miesięcy od dnia "
+      + "wszczęcia postępowania." },
+  { value: "appeal_one_month", label: "Odwołanie — 1 miesiąc",
+    explanation: "Art. 35 § 3 KPA: sprawa z odwołania — w ciągu miesiąca od dnia otrzymania odwołania." },
+  { value: "certificate_7d", label: "Zaświadczenie — 7 dni",
+    explanation: "Art. 217 § 3 KPA: zaświadczenie wydaje się bez zbędnej zwłoki, nie później niż w ciągu 7 dni." },
+  { value: "complaint_one_month", label: "Skarga lub wniosek — 1 miesiąc",
+    explanation: "Art. 237 § 1 KPA: skargę (wniosek) rozpatruje się bez zbędnej zwłoki, nie później niż w ciągu miesiąca." },
+  { value: "none", label: "Bez terminu ustawowego",
+    explanation: "Sprawa poza postępowaniem administracyjnym (np. wewnętrzna): załatwia się ją bez zbędnej zwłoki "
+      + "(art. 35 § 1 KPA), bez wyznaczonego dnia." },
+];
+
+export function presetLabel(code: string | null | undefined): string {
+  return DEADLINE_PRESETS.find((p) => p.value === code)?.label ?? code ?? "—";
+}
+
+/** The metryka's "wykonana czynność" when an entry has no summary of its own. */
+export const AUDIT_ACTIONS: Record<string, string> = {
+  registered: "Rejestracja dokumentu",
+  classified: "Nadanie klasyfikacji (JRWA)",
+  classification_changed: "Zmiana klasyfikacji (JRWA)",
+  decreed: "Dekretacja",
+  decretation_accepted: "Przyjęcie dekretacji",
+  decretation_returned: "Zwrot dekretacji",
+  redecreed: "Ponowna dekretacja",
+  viewed: "Wyświetlenie dokumentu niepublicznego",
+  metadata_changed: "Zmiana metadanych",
+  attached: "Dołączenie dokumentu do sprawy",
+  detached: "Odłączenie dokumentu od sprawy",
+  case_opened: "Założenie sprawy",
+  case_closed: "Zakończenie sprawy",
+  case_reopened: "Wznowienie sprawy",
+};

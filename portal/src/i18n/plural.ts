@@ -17,6 +17,13 @@ export const NOUNS = {
   strona: { one: "strona", few: "strony", many: "stron", other: "strony" },
   dokument: { one: "dokument", few: "dokumenty", many: "dokumentów", other: "dokumentu" },
   sprawa: { one: "sprawa", few: "sprawy", many: "spraw", other: "sprawy" },
+  zadanie: { one: "zadanie", few: "zadania", many: "zadań", other: "zadania" },
+  wpis: { one: "wpis", few: "wpisy", many: "wpisów", other: "wpisu" },
+  dzien: { one: "dzień", few: "dni", many: "dni", other: "dnia" },
+  klasaKoncowa: { one: "klasa końcowa", few: "klasy końcowe", many: "klas końcowych", other: "klasy końcowej" },
+  lancuch: { one: "łańcuch", few: "łańcuchy", many: "łańcuchów", other: "łańcucha" },
+  // the verb before a count of days: "został 1 dzień", "zostały 2 dni", "zostało 5 dni"
+  zostalo: { one: "został", few: "zostały", many: "zostało", other: "zostało" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {
