@@ -2,7 +2,7 @@
 // addresses (#/rejestr) so that any static host serves every page from index.html;
 // the token is never in them (it stays in sessionStorage).
 import { useEffect } from "react";
-import { Navigate, Outlet, RouterProvider, createHashRouter, useLocation } from "react-router";
+import { Navigate, Outlet, RouterProvider, createHashRouter, matchPath, useLocation } from "react-router";
 import { notifications } from "@mantine/notifications";
 import * as session from "../auth/session";
 import { useSession } from "../auth/useSession";
@@ -26,7 +26,9 @@ function Frame() {
   useEffect(() => {
     // A new page: the title says where one is, and focus goes to the content (for
     // screen readers the page changed, as after a full load).
-    const page = PAGES.find((p) => `/${p.path}` === location.pathname);
+    // Static addresses first (sprawy/nowa before sprawy/:ref), as the router ranks them.
+    const page = PAGES.find((p) => `/${p.path}` === location.pathname)
+      ?? PAGES.find((p) => matchPath(`/${p.path}`, location.pathname));
     document.title = page?.label ? `${page.label} — EZD` : "EZD — elektroniczne zarządzanie dokumentacją";
     document.getElementById("tresc")?.focus({ preventScroll: true });
   }, [location.pathname]);

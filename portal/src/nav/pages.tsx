@@ -10,6 +10,11 @@ import { OverduePage } from "../pages/desk/OverduePage";
 import { QuarantinePage } from "../pages/desk/QuarantinePage";
 import { PaperLetterPage } from "../pages/desk/PaperLetterPage";
 import { RegistryQueuePage } from "../pages/desk/RegistryQueuePage";
+import { CasePage } from "../pages/cases/CasePage";
+import { InboxPage } from "../pages/cases/InboxPage";
+import { MetrykaPage } from "../pages/cases/MetrykaPage";
+import { OpenCasePage } from "../pages/cases/OpenCasePage";
+import { SpisPage } from "../pages/cases/SpisPage";
 import type { Role } from "./user";
 
 export interface PageEntry {
@@ -30,4 +35,10 @@ export const PAGES: PageEntry[] = [
   { path: "dekretacja", label: "Do dekretacji", roles: ["manager"], element: <DecretationQueuePage /> },
   { path: "terminy", label: "Terminy spraw", roles: ["manager"], element: <OverduePage /> },
   { path: "dokumenty/:documentId", roles: [], element: <DocumentPage /> },
+  { path: "zadania", label: "Moje zadania", roles: ["case_officer", "manager"], element: <InboxPage /> },
+  { path: "sprawy/nowa", label: "Nowa sprawa", roles: ["case_officer", "manager"], element: <OpenCasePage /> },
+  { path: "sprawy/:ref", label: "Sprawa", roles: [], element: <CasePage /> },
+  { path: "sprawy/:ref/metryka", label: "Metryka sprawy", roles: [], element: <MetrykaPage /> },
+  { path: "spis-spraw", label: "Spis spraw", roles: ["case_officer", "manager", "registry_clerk", "archivist"],
+    element: <SpisPage /> },
 ];

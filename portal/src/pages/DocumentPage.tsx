@@ -11,6 +11,7 @@ import {
   CERTIFICATES, CHANNELS, DECRETATION_KINDS, DECRETATION_STATUSES, ROUTING_STATUSES, SIGNATURES, label,
 } from "../i18n/labels";
 import { useUser } from "../nav/user";
+import { newCaseAddress } from "./cases/addresses";
 
 type Item = Schemas["RegistryItemView"];
 type Link_ = Schemas["DownloadLink"];
@@ -113,12 +114,15 @@ function SignatureReport({ report }: { report: Item["signature_report"] }) {
   );
 }
 
-function Routing({ unit, documentId }: { unit: string; documentId: string }) {
+function Routing({ unit, documentId, login }: { unit: string; documentId: string; login: string }) {
   const routing = useLoad(() => api.GET("/units/{unit}/documents/{document_id}/routing",
     { params: { path: { unit, document_id: documentId } } }), [unit, documentId]);
   if (routing.loading && !routing.data) return <Loader size="sm" aria-label="Wczytywanie dekretacji" />;
   if (!routing.data) return <Text size="sm" c="dimmed">Dokument nie jest w obiegu (brak dekretacji).</Text>;
   const { routing: state, decretations } = routing.data;
+  // The officer who accepted the letter opens the case on it from here (or from the inbox).
+  const openCase = state.status === "accepted" && !state.case_ref && state.responsible === login && (
+    <Button component={Link} to={newCaseAddress(documentId)} size="xs" className="no-print">Załóż sprawę z tego pisma</Button>);
   if (decretations.length === 0) {
     return <Text size="sm">Stan: <strong>{label(ROUTING_STATUSES, state.status)}</strong> · brak dekretacji.</Text>;
   }
@@ -127,6 +131,7 @@ function Routing({ unit, documentId }: { unit: string; documentId: string }) {
       <Text size="sm">Stan: <strong>{label(ROUTING_STATUSES, state.status)}</strong>
         {state.classification ? ` · JRWA ${state.classification.jrwa_symbol} ${state.classification.jrwa_heading}` : ""}
         {state.responsible ? ` · prowadzi: ${state.responsible}` : ""}</Text>
+      {openCase}
       <Table aria-label="Dekretacje">
         <Table.Thead>
           <Table.Tr>
@@ -158,7 +163,7 @@ function Routing({ unit, documentId }: { unit: string; documentId: string }) {
 }
 
 export function DocumentPage() {
-  const { unit } = useUser();
+  const { unit, login } = useUser();
   const { documentId = "" } = useParams();
   const item = useLoad(() => api.GET("/units/{unit}/documents/{document_id}",
     { params: { path: { unit, document_id: documentId } } }), [unit, documentId]);
@@ -209,7 +214,7 @@ export function DocumentPage() {
       </Paper>
       <Paper withBorder p="md" component="section" aria-labelledby="obieg">
         <Title order={3} size="h4" id="obieg" mb="sm">Obieg (dekretacje)</Title>
-        <Routing unit={unit} documentId={documentId} />
+        <Routing unit={unit} documentId={documentId} login={login} />
       </Paper>
     </Stack>
   );

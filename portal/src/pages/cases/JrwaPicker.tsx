@@ -1,0 +1,68 @@
+// The unit's file plan (JRWA) as a searchable tree: every class is shown where it stands,
+// but only the leaf classes (which take cases) can be chosen — they are radio buttons;
+// the classes above them are headings of the tree.
+import { useMemo, useState } from "react";
+import { Box, Radio, ScrollArea, Stack, Text, TextInput, VisuallyHidden } from "@mantine/core";
+import type { Schemas } from "../../api/client";
+import { NOUNS, countOf } from "../../i18n/plural";
+
+type JrwaClass = Schemas["JrwaEntry"];
+
+function folded(text: string): string {
+  return text.toLocaleLowerCase("pl").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ł/g, "l");
+}
+
+/** The classes to show for a search: matching leaves with every class above them. */
+export function visibleClasses(classes: JrwaClass[], search: string): JrwaClass[] {
+  const words = folded(search.trim()).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return classes;
+  const matches = (c: JrwaClass) => words.every((w) => c.symbol.startsWith(w) || folded(c.heading).includes(w));
+  const shown = new Set<string>();
+  for (const c of classes) {
+    if (!matches(c)) continue;
+    for (let i = 1; i <= c.symbol.length; i += 1) shown.add(c.symbol.slice(0, i));
+    if (!c.is_leaf) classes.filter((d) => d.symbol.startsWith(c.symbol)).forEach((d) => shown.add(d.symbol));
+  }
+  return classes.filter((c) => shown.has(c.symbol));
+}
+
+export function JrwaPicker({ classes, value, onChange, error }: {
+  classes: JrwaClass[]; value: string | null; onChange: (symbol: string) => void; error?: string | false | null;
+}) {
+  const [search, setSearch] = useState("");
+  const ordered = useMemo(() => [...classes].sort((a, b) => a.symbol.localeCompare(b.symbol)), [classes]);
+  const shown = visibleClasses(ordered, search);
+  const leaves = shown.filter((c) => c.is_leaf).length;
+  const chosen = classes.find((c) => c.symbol === value);
+  return (
+    <Stack gap="xs">
+      <TextInput label="Szukaj w wykazie akt (symbol lub słowo z hasła)" value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)} placeholder="np. 150 albo urlopy" type="search" />
+      <Text size="xs" c="dimmed" aria-live="polite">
+        {search.trim() ? "Znaleziono: " : "Do wyboru: "}{countOf(leaves, NOUNS.klasaKoncowa)}
+        {" · "}klasy nadrzędne (pogrubione) porządkują wykaz — nie zakłada się w nich spraw.
+      </Text>
+      <Radio.Group value={value} onChange={onChange} label="Klasa JRWA sprawy" required error={error}
+        description={chosen ? `Wybrano: ${chosen.symbol} ${chosen.heading}` : "Wybierz klasę końcową"}>
+        <ScrollArea.Autosize mah={340} type="auto" mt="xs">
+          <Box role="presentation" pr="sm" data-testid="jrwa-tree">
+            {shown.map((c) => (
+              <Box key={c.symbol} pl={(c.symbol.length - 1) * 20} py={3}>
+                {c.is_leaf ? (
+                  <Radio value={c.symbol} label={`${c.symbol} ${c.heading}`}
+                    description={c.category ? `kategoria archiwalna ${c.category}` : undefined} />
+                ) : (
+                  <Text size="sm" fw={700} c="dark.3" data-testid="jrwa-parent">
+                    {c.symbol} {c.heading}
+                    <VisuallyHidden> (klasa nadrzędna, nie do wyboru)</VisuallyHidden>
+                  </Text>
+                )}
+              </Box>
+            ))}
+            {shown.length === 0 && <Text size="sm">Żadna klasa nie pasuje do wyszukiwania.</Text>}
+          </Box>
+        </ScrollArea.Autosize>
+      </Radio.Group>
+    </Stack>
+  );
+}
