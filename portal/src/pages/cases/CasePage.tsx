@@ -4,11 +4,12 @@
 // when the case's state allows it.
 import { useState, type FormEvent, type ReactNode } from "react";
 import {
-  Alert, Anchor, Badge, Button, Group, Loader, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title,
+  Alert, Anchor, Badge, Button, Group, Loader, Modal, Paper, SimpleGrid, Stack, Table, Text, Textarea, Title,
 } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { useLoad } from "../../api/useLoad";
+import { DayInput } from "../../components/DayInput";
 import { NoAccess } from "../../components/NoAccess";
 import { dateTime, day } from "../../i18n/dates";
 import { CASE_STATUSES, DEADLINE_PRESETS, errorMessage, label, presetLabel } from "../../i18n/labels";
@@ -31,7 +32,7 @@ function Field({ name, children }: { name: string; children: ReactNode }) {
 }
 
 function Deadline({ item }: { item: Case }) {
-  const open = item.suspensions.find((s) => !s.end);
+  const open = (item.suspensions ?? []).find((s) => !s.end);
   const explanation = DEADLINE_PRESETS.find((p) => p.value === item.deadline_preset)?.explanation;
   let state: ReactNode;
   if (item.status === "closed") {
@@ -58,7 +59,7 @@ function Deadline({ item }: { item: Case }) {
         {item.initiated_on ? `, liczony od dnia wszczęcia ${day(item.initiated_on)}` : ""}</Text>
       {explanation && <Text size="xs" c="dimmed">{explanation}</Text>}
       {state}
-      {item.suspensions.length > 0 && (
+      {(item.suspensions ?? []).length > 0 && (
         <Table aria-label="Zawieszenia biegu terminu" withTableBorder>
           <Table.Thead>
             <Table.Tr>
@@ -68,7 +69,7 @@ function Deadline({ item }: { item: Case }) {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {item.suspensions.map((s, i) => (
+            {(item.suspensions ?? []).map((s, i) => (
               <Table.Tr key={i}>
                 <Table.Td>{day(s.start)}</Table.Td>
                 <Table.Td>{s.end ? day(s.end) : "trwa"}</Table.Td>
@@ -142,7 +143,7 @@ export function CasePage() {
   if (!item) return <NoAccess what="Sprawa nie istnieje albo nie masz do niej dostępu." />;
 
   const mayHandle = item.officer === user.login || user.roles.includes("manager");
-  const suspended = item.suspensions.some((s) => !s.end);
+  const suspended = (item.suspensions ?? []).some((s) => !s.end);
   const isOpen = item.status === "open";
   const buttons: { action: Action; text: string; color?: string }[] = [];
   if (mayHandle && isOpen && !suspended && item.deadline_preset !== "none") {
@@ -241,8 +242,8 @@ function CaseAction({ unit, item, action, onClose, onDone }: {
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const spec = action ? ACTIONS[action] : null;
-  const openSuspension = item.suspensions.find((s) => !s.end);
-  const lastEnd = item.suspensions.map((s) => s.end).filter(Boolean).sort().pop();
+  const openSuspension = (item.suspensions ?? []).find((s) => !s.end);
+  const lastEnd = (item.suspensions ?? []).map((s) => s.end).filter(Boolean).sort().pop();
 
   const problems: { text?: string; date?: string } = {};
   if (spec?.needsText && !text.trim()) {
@@ -309,8 +310,7 @@ function CaseAction({ unit, item, action, onClose, onDone }: {
           <Stack gap="sm">
             <Text size="sm">Sprawa {item.ref}: „{item.title}”</Text>
             {spec.date && (
-              <TextInput type="date" label={spec.date} required value={date} data-autofocus={!spec.needsText || undefined}
-                onChange={(e) => setDate(e.currentTarget.value)} error={touched && problems.date} />
+              <DayInput label={spec.date} value={date} onChange={setDate} error={touched && problems.date} />
             )}
             {spec.needsText && (
               <Textarea label={spec.field} required autosize minRows={3} value={text} data-autofocus

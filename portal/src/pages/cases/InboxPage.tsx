@@ -25,7 +25,7 @@ function ownerWords(owner: string): string {
   return owner.startsWith("CELL#") ? `komórka ${owner.slice(5)}` : "osobiście";
 }
 
-function DeadlineCell({ deadline }: { deadline: string | null }) {
+function DeadlineCell({ deadline }: { deadline?: string | null }) {
   if (!deadline) return <Text size="sm" c="dimmed">bez terminu</Text>;
   const state = deadlineState(deadline);
   return (

@@ -1,25 +1,21 @@
-// The unit's file plan (JRWA) as a searchable tree: every class is shown where it stands,
+// The unit's file plan (JRWA) as a searchable tree for a form (a required radio group; the
+// desk's components/JrwaPicker is the same tree as buttons): every class is shown where it stands,
 // but only the leaf classes (which take cases) can be chosen — they are radio buttons;
 // the classes above them are headings of the tree.
 import { useMemo, useState } from "react";
 import { Box, Radio, ScrollArea, Stack, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import type { Schemas } from "../../api/client";
 import { NOUNS, countOf } from "../../i18n/plural";
+import { matches } from "../../i18n/search";
 
 type JrwaClass = Schemas["JrwaEntry"];
 
-function folded(text: string): string {
-  return text.toLocaleLowerCase("pl").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ł/g, "l");
-}
-
 /** The classes to show for a search: matching leaves with every class above them. */
 export function visibleClasses(classes: JrwaClass[], search: string): JrwaClass[] {
-  const words = folded(search.trim()).split(/\s+/).filter(Boolean);
-  if (words.length === 0) return classes;
-  const matches = (c: JrwaClass) => words.every((w) => c.symbol.startsWith(w) || folded(c.heading).includes(w));
+  if (!search.trim()) return classes;
   const shown = new Set<string>();
   for (const c of classes) {
-    if (!matches(c)) continue;
+    if (!matches(`${c.symbol} ${c.heading}`, search)) continue;
     for (let i = 1; i <= c.symbol.length; i += 1) shown.add(c.symbol.slice(0, i));
     if (!c.is_leaf) classes.filter((d) => d.symbol.startsWith(c.symbol)).forEach((d) => shown.add(d.symbol));
   }

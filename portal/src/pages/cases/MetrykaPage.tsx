@@ -34,7 +34,8 @@ function chainWords(chain: Chain, numbers: Map<string, string>): string {
       : chain.anchored_seq ? `zgodny z kotwicą z ${chain.anchored_at ? dateTime(chain.anchored_at) : "?"} (do wpisu ${chain.anchored_seq})`
         : "założony po ostatniej kotwicy";
   if (chain.ok) return `${name}: nienaruszony (${countOf(chain.entries, NOUNS.wpis)}); ${anchor}.`;
-  const where = chain.missing_seqs.length > 0 ? `brak wpisów ${seqs(chain.missing_seqs)} (usunięte)`
+  const missing = chain.missing_seqs ?? [];
+  const where = missing.length > 0 ? `brak wpisów ${seqs(missing)} (usunięte)`
     : chain.first_broken_seq ? `naruszony przy wpisie ${chain.first_broken_seq}` : "naruszony";
   return `${name}: ${where}; ${anchor}.`;
 }
