@@ -21,7 +21,7 @@ import pytest
 from ezd import clock
 from ezd.adapters import routing_store
 from ezd.samples.letters import make_letter
-from portal_kit import expect, log_in, shot
+from portal_kit import SCREENSHOTS, expect, log_in, shot
 from testkit import wait_for
 
 pytestmark = [pytest.mark.stack]
@@ -140,6 +140,9 @@ def test_the_officer_accepts_opens_suspends_closes_and_reads_the_metryka(page, a
     dialog.get_by_role("button", name="Zawieś").click()
     ok(dialog.get_by_text("Podaj powód zawieszenia")).to_be_visible()
     dialog.get_by_label("Powód zawieszenia").fill("Oczekiwanie na zaświadczenie lekarskie")
+    ok(dialog.get_by_label("Od dnia (pierwszy dzień, którego nie liczy się do terminu)")).to_have_value(
+        clock.today().strftime("%d.%m.%Y"))
+    shot(page, "cases-suspend-dialog")
     dialog.get_by_role("button", name="Zawieś").click()
     ok(page.get_by_test_id("case-notice")).to_contain_text("Zawieszono bieg terminu")
     ok(page.get_by_test_id("case-deadline")).to_contain_text("bieg terminu zawieszony")
@@ -203,6 +206,11 @@ def test_the_officer_accepts_opens_suspends_closes_and_reads_the_metryka(page, a
     ok(page.get_by_role("button", name="Drukuj metrykę")).to_be_hidden()
     ok(verification).to_be_visible()
     shot(page, "cases-metryka-print")
+    # Printed, it is an A4 page across (the form's layout), as chromium's own print to PDF makes it.
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    (SCREENSHOTS / "cases-metryka.pdf").write_bytes(pdf)
+    sizes = {(round(float(w)), round(float(h))) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+    assert sizes == {(842, 595)}  # every page A4 landscape, in points
     page.emulate_media(media="screen")
 
     # Reopened with a reason, in the same year under the same reference.
