@@ -150,7 +150,7 @@ export function CasePage() {
     buttons.push({ action: "suspend", text: "Zawieś bieg terminu" });
   }
   if (mayHandle && isOpen && suspended) buttons.push({ action: "resume", text: "Podejmij bieg terminu" });
-  if (mayHandle && isOpen) buttons.push({ action: "close", text: "Zakończ sprawę", color: "green" });
+  if (mayHandle && isOpen) buttons.push({ action: "close", text: "Zakończ sprawę", color: "#1e6b30" }); // dark green: AA contrast
   if (mayHandle && !isOpen && !item.continued_as) buttons.push({ action: "reopen", text: "Wznów sprawę" });
 
   function changed(next: Case, words: string) {
@@ -172,7 +172,7 @@ export function CasePage() {
         </Group>
         <Text size="lg">{item.title}</Text>
       </div>
-      {notice && <Alert color="green" role="status" withCloseButton onClose={() => setNotice(null)}
+      {notice && <Alert color="green" role="status" withCloseButton closeButtonLabel="Zamknij komunikat" onClose={() => setNotice(null)}
         data-testid="case-notice">{notice}</Alert>}
       <Group gap="sm" className="no-print">
         {buttons.map((b) => (

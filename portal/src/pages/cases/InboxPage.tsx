@@ -121,9 +121,9 @@ export function InboxPage() {
         Termin oznaczony na czerwono już minął; na pomarańczowo — upływa w ciągu 3 dni.
       </Text>
       {inbox.failed && <Alert color="red" role="alert">Brak połączenia z serwerem.</Alert>}
-      {error && <Alert color="red" role="alert" withCloseButton onClose={() => setError(null)}>{error}</Alert>}
+      {error && <Alert color="red" role="alert" withCloseButton closeButtonLabel="Zamknij komunikat" onClose={() => setError(null)}>{error}</Alert>}
       {done && (
-        <Alert color="green" role="status" data-testid="inbox-done" withCloseButton onClose={() => setDone(null)}>
+        <Alert color="green" role="status" data-testid="inbox-done" withCloseButton closeButtonLabel="Zamknij komunikat" onClose={() => setDone(null)}>
           {done.kind === "accepted" && (
             <>
               Przyjęto do załatwienia: {done.item.registry_number} „{done.item.title}”.{" "}

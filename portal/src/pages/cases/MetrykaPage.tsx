@@ -50,7 +50,7 @@ function Verification({ unit, caseRef, numbers }: { unit: string; caseRef: strin
   }
   const { ok, chains } = check.data;
   return (
-    <Alert color={ok ? "green.9" : "red.9"} variant="outline" role="status" data-testid="metryka-verification"
+    <Alert color={ok ? "#1e6b30" : "red.9"} variant="outline" role="status" data-testid="metryka-verification"
       title={ok ? "Metryka zweryfikowana: łańcuch wpisów nienaruszony"
         : "Metryka NIE została zweryfikowana: łańcuch wpisów naruszony"}>
       <Text size="sm">Sprawdzono {countOf(chains.length, NOUNS.lancuch)}: każdy wpis zawiera skrót poprzedniego, więc
