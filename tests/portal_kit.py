@@ -1,12 +1,12 @@
 """What the browser tests of the portal share: Debian's chromium driven by Playwright, the
 demo password, logging in, and screenshots for people to review (portal/test-results/,
-not committed). The fixtures `browser` and `page` are in this folder's conftest.py."""
+not committed). The fixtures `browser` and `page` are in tests/conftest.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
