@@ -339,6 +339,10 @@ def test_open_paper_letter_links_and_receipt(api):
     assert item["signature_report"]["signature"] == "absent"
     assert item["attachments"] == []
     assert item["original"]["filename"] == "pismo-poczta.pdf"
+    # The scan's type is what its bytes are (not what a browser's upload form claimed), so
+    # the portal can preview it.
+    assert item["original"]["mime"] == "application/pdf"
+    assert fetch(item["original"]["preview_url"]) == scan
     downloaded = fetch(item["original"]["url"])
     assert downloaded == scan and sha256(downloaded) == item["original"]["sha256"]
     assert item["receipt"] is not None

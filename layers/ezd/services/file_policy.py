@@ -118,6 +118,12 @@ def _executable_kind(content: bytes, guessed_mime: str | None) -> str | None:
     return None
 
 
+def sniffed_type(content: bytes) -> str | None:
+    """The MIME type the content itself shows (its magic bytes), if it shows one."""
+    guess = filetype.guess(content) if content else None
+    return guess.mime if guess is not None else None
+
+
 def check_file(filename: str, content: bytes, policy: IntakePolicy) -> str | None:
     """Accept or refuse one file; return the MIME type sniffed from its content, if any.
 

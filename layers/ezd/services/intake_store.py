@@ -7,20 +7,22 @@ from ezd.config import Settings
 from ezd.models.intake import IntakeRequest, StoredBlob, StoreResult
 from ezd.models.letters import IntakePolicy
 from ezd.services.epuap_document import parse_epuap_document
+from ezd.services.file_policy import sniffed_type
 
 
 def archive_delivery(request: IntakeRequest, raw: bytes, settings: Settings, policy: IntakePolicy) -> StoreResult:
     bucket = settings.archive_bucket
     days = settings.archive_retention_days
+    original_type = _original_type(request, raw)
     key, digest = archive.put_locked_once(
         bucket,
         raw,
         retention_days=days,
-        content_type=_original_type(request),
+        content_type=original_type,
         metadata={"unit": request.unit, "channel": request.channel, "intake-id": request.intake_id},
     )
     original = StoredBlob(bucket=bucket, key=key, sha256=digest, size=len(raw), filename=request.filename,
-                          mime=_original_type(request))
+                          mime=original_type)
     attachments: list[StoredBlob] = []
     if request.channel == "epuap":
         # Attachments are stored decoded too, so each can be downloaded and later handed
@@ -40,7 +42,12 @@ def archive_delivery(request: IntakeRequest, raw: bytes, settings: Settings, pol
     return StoreResult(original=original, attachments=attachments)
 
 
-def _original_type(request: IntakeRequest) -> str:
+def _original_type(request: IntakeRequest, raw: bytes) -> str:
+    """An ePUAP letter is XML; a scan is what its bytes are (a browser's upload form says
+    application/octet-stream for anything). The file's type is checked by the parse step."""
     if request.channel == "epuap":
         return "application/xml"
-    return (request.epuap.content_type if request.epuap else None) or "application/octet-stream"
+    declared = request.epuap.content_type if request.epuap else None
+    if declared and declared != "application/octet-stream":
+        return declared
+    return sniffed_type(raw) or "application/octet-stream"
