@@ -25,6 +25,7 @@ class Settings(BaseModel):
     intake_state_machine_arn: str | None = None
     epuap_endpoint: str = "https://ws.epuap.gov.pl/pk_external_ws/services"
     local_token_secret_arn: str | None = None  # the local stage's token key; never set in AWS
+    user_pool_id: str | None = None  # the Cognito user pool of a deployed stage (unit administration)
     epuap_push_trust: str | None = None  # certificates trusted as ePUAP's (push signatures)
     download_link_seconds: int = 300
     max_document_bytes: int = 52_428_800
@@ -50,6 +51,7 @@ class Settings(BaseModel):
             intake_state_machine_arn=env.get("EZD_INTAKE_STATE_MACHINE_ARN") or None,
             epuap_endpoint=env.get("EZD_EPUAP_ENDPOINT", cls.model_fields["epuap_endpoint"].default),
             local_token_secret_arn=env.get("EZD_LOCAL_TOKEN_SECRET_ARN") or None,
+            user_pool_id=env.get("EZD_USER_POOL_ID") or None,
             epuap_push_trust=env.get("EZD_EPUAP_PUSH_TRUST") or None,
             max_document_bytes=int(env.get("EZD_MAX_DOCUMENT_BYTES", "52428800")),
             paper_backdate_limit_days=int(env.get("EZD_PAPER_BACKDATE_LIMIT_DAYS", "30")),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from ezd.adapters.records_table import RecordItem, bind_table
 from ezd.config import settings
@@ -48,3 +48,28 @@ def put_many(credentials: Iterable[Credential]) -> None:
     with RecordItem.batch_write() as batch:
         for credential in credentials:
             batch.save(_item(credential))
+
+
+class CredentialExists(Exception):
+    """The login has a credential already."""
+
+
+def create(credential: Credential) -> None:
+    """Writes a new user's credential; CredentialExists if the login has one."""
+    _bound()
+    try:
+        _item(credential).save(condition=RecordItem.pk.does_not_exist())
+    except PutError as exc:
+        if _condition_failed(exc):
+            raise CredentialExists(credential.login) from exc
+        raise
+
+
+def delete(login: str) -> None:
+    _bound()
+    RecordItem(f"USER#{login}", SK).delete()
+
+
+def _condition_failed(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"

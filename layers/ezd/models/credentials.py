@@ -25,3 +25,7 @@ class Credential(BaseModel):
     changed_at: datetime
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    # Set by a unit administrator (a new user, a reset): the password is temporary and
+    # must be replaced before it opens the portal (Cognito's FORCE_CHANGE_PASSWORD).
+    must_change: bool = False
+    disabled: bool = False  # the user was deactivated: no password of theirs opens anything
