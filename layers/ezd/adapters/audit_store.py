@@ -38,6 +38,14 @@ class ChainConflict(Exception):
     """Another writer extended the chain first (or took this seq); read the head again."""
 
 
+class AlongsideConditionFailed(Exception):
+    """The condition of an item written with the entry failed (``args[0]``: its index)."""
+
+
+# An item written in the entry's transaction and the condition it is put under.
+Alongside = tuple[RecordItem, Any]
+
+
 @dataclass
 class RawEntry:
     """One stored entry as found, before any trust is placed in it."""
@@ -70,8 +78,11 @@ def entry_sk(seq: int) -> str:
 
 
 def unit_of(object_id: str) -> str | None:
-    """The unit an audited object belongs to: `CASE#<unit>#<ref>`, `DOC#<unit>-<id>`."""
+    """The unit an audited object belongs to: `CASE#<unit>#<ref>`, `DOC#<unit>-<id>`,
+    `USERS#<unit>` (the administration of the unit's users)."""
     kind, _, rest = object_id.partition("#")
+    if kind == "USERS" and rest:
+        return rest
     if kind == "CASE" and "#" in rest:
         return rest.split("#", 1)[0]
     if kind == "DOC" and "-" in rest:
@@ -103,15 +114,24 @@ def add_to_transaction(tx: TransactWrite, entries: list[AuditEntry]) -> None:
         tx.save(head, condition=RecordItem.value == first.seq - 1)
 
 
-def append(entry: AuditEntry) -> None:
-    """Writes the entry and moves the head to it, atomically. Raises ChainConflict when the
-    head is no longer at entry.seq - 1 (someone else appended) or the seq is taken."""
+def append(entry: AuditEntry, alongside: list[Alongside] | None = None) -> None:
+    """Writes the entry and moves the head to it, atomically, with the ``alongside`` items
+    (the change the entry records). Raises ChainConflict when the head is no longer at
+    entry.seq - 1 (someone else appended) or the seq is taken, AlongsideConditionFailed
+    when an alongside item's condition failed."""
     _bound()
+    alongside = alongside or []
     try:
         with TransactWrite(connection=transaction_connection()) as tx:
+            for item, condition in alongside:  # puts keep their order: reasons line up
+                tx.save(item, condition=condition)
             add_to_transaction(tx, [entry])
     except TransactWriteError as exc:
         reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+        for index, code in enumerate(reasons[:len(alongside)]):
+            if code == "ConditionalCheckFailed":
+                raise AlongsideConditionFailed(index) from exc
+        reasons = reasons[len(alongside):] if reasons else reasons
         if not reasons or any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
             raise ChainConflict(f"{entry.object_id} seq {entry.seq}: {reasons or exc}") from exc
         raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from ezd.adapters.records_table import RecordItem, bind_table
 from ezd.config import settings
@@ -117,3 +117,10 @@ def get_cell(unit: str, symbol: str) -> Cell | None:
         return Cell.model_validate(RecordItem.get(f"UNIT#{unit}", f"CELL#{symbol}").data)
     except RecordItem.DoesNotExist:
         return None
+
+
+def user_write(user: User, *, new: bool) -> tuple[RecordItem, Any]:
+    """The user's item and its condition, for a transaction of the caller's (with the audit
+    entry of the change): a new login must be free city-wide, a change must find the user."""
+    _bound()
+    return _user_item(user), (RecordItem.pk.does_not_exist() if new else RecordItem.pk.exists())

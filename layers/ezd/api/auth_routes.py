@@ -48,6 +48,27 @@ def log_in() -> Response:
     return Response(body=answer.model_dump(mode="json"), status_code=200)
 
 
+class PasswordChangeBody(BaseModel):
+    login: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)  # the current (e.g. temporary) password
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+@blueprint.route("/auth/password", methods=["POST"])
+@responds(LoginAnswer)
+@handled
+def change_password() -> Response:
+    """Replace a password (the temporary one of a new user or a reset) with one's own: a one-hour bearer token."""
+    s = settings()
+    if s.stage != auth.LOCAL_STAGE or not s.local_token_secret_arn:
+        raise NotFound("change the password through the Cognito hosted login of this deployment")
+    body = PasswordChangeBody.model_validate(json_body(blueprint.current_request))
+    principal = passwords.change_password(body.login.strip().lower(), body.password, body.new_password)
+    token = auth.issue_token(principal.login, secret_string(s.local_token_secret_arn))
+    answer = LoginAnswer(token=token, expires_in=auth.TOKEN_LIFETIME_SECONDS, user=principal)
+    return Response(body=answer.model_dump(mode="json"), status_code=200)
+
+
 @blueprint.route("/me")
 @responds(auth.Principal)
 @handled

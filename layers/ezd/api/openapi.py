@@ -25,7 +25,7 @@ from ezd.api.common import HTTP_STATUS
 OPENAPI_VERSION = "3.1.0"
 TITLE = "EZD for education: portal API"
 # Routes anyone may call: no bearer token (the ePUAP push authenticates by its signature).
-PUBLIC_PATHS = {"/health", "/auth/login", "/openapi.json", "/epuap/push/{unit}"}
+PUBLIC_PATHS = {"/health", "/auth/login", "/auth/password", "/openapi.json", "/epuap/push/{unit}"}
 _REF = "#/components/schemas/{model}"
 
 

@@ -51,6 +51,11 @@ class AuditAction(StrEnum):
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
     BACKDATING_CONFIRMED = "backdating_confirmed"
+    USER_ADDED = "user_added"
+    USER_CHANGED = "user_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    PASSWORD_RESET = "password_reset"
 
 
 # The default "Wykonana czynność" line when the caller gives no summary.
@@ -76,6 +81,11 @@ ACTION_LABELS_PL: dict[AuditAction, str] = {
     AuditAction.LEGAL_HOLD_PLACED: "Założenie blokady prawnej",
     AuditAction.LEGAL_HOLD_LIFTED: "Zdjęcie blokady prawnej",
     AuditAction.BACKDATING_CONFIRMED: "Potwierdzenie daty wpływu wstecz",
+    AuditAction.USER_ADDED: "Dodanie użytkownika",
+    AuditAction.USER_CHANGED: "Zmiana danych lub ról użytkownika",
+    AuditAction.USER_DEACTIVATED: "Dezaktywacja użytkownika",
+    AuditAction.USER_REACTIVATED: "Ponowna aktywacja użytkownika",
+    AuditAction.PASSWORD_RESET: "Reset hasła użytkownika",
 }
 
 

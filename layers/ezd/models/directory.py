@@ -47,3 +47,4 @@ class User(BaseModel):
     roles: list[Role]
     cell: str | None = None
     active: bool = True  # a deactivated user keeps their history but can no longer log in
+    email: str | None = None  # where the identity provider writes (Cognito requires one); demo users have none

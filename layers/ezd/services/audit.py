@@ -37,6 +37,7 @@ from ezd.models.audit import (
 
 CASE_PREFIX = "CASE#"
 DOCUMENT_PREFIX = "DOC#"
+USERS_PREFIX = "USERS#"
 MAX_ATTEMPTS = 100
 
 
@@ -48,6 +49,11 @@ def case_object(case_ref: str) -> str:
 def document_object(document_id: str) -> str:
     """The audit object id of a document: `DOC#<document_id>`."""
     return f"{DOCUMENT_PREFIX}{document_id}"
+
+
+def users_object(unit: str) -> str:
+    """The audit object id of the administration of a unit's users: `USERS#<unit>`."""
+    return f"{USERS_PREFIX}{unit}"
 
 
 def canonical_json(content: dict[str, Any]) -> bytes:
@@ -83,8 +89,13 @@ def record(
     summary: str = "",
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
+    alongside: list[audit_store.Alongside] | None = None,
 ) -> AuditEntry:
     """Appends one entry to the object's chain and returns it.
+
+    ``alongside`` items (with their conditions) are written in the entry's own
+    transaction: the change and its record land together or not at all (a failed
+    condition of theirs raises audit_store.AlongsideConditionFailed).
 
     Concurrent writers are serialized by the head's compare-and-set: the loser reads the
     head again and retries (bounded), so every entry lands, once, in one chain. With no
@@ -119,7 +130,7 @@ def record(
         )
         entry = entry.model_copy(update={"hash": compute_hash(entry)})
         try:
-            audit_store.append(entry)
+            audit_store.append(entry, alongside)
             return entry
         except ChainConflict as exc:
             last_error = exc
