@@ -48,7 +48,7 @@ ROLES = ("registry_clerk", "manager", "case_officer", "archivist", "unit_admin")
 # /health and the API's description are public (tests/e2e/test_portal.py); the ePUAP push
 # is machine-to-machine SOAP (test_api_permissions.py).
 NOT_USER_ROUTES = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/epuap/push/{unit}"),
-                   ("POST", "/auth/login")}
+                   ("POST", "/auth/login"), ("POST", "/auth/password")}
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,18 @@ def _rules(world: World, res: dict) -> dict:
     """A rule of the unit's own that no letter of the tests matches."""
     return {"rules": [{"rule_id": "macierz-uprawnien", "owner": world.unit, "kind": "title_words",
                        "pattern": "macierz uprawnień próbna", "jrwa_symbol": "051", "priority": 5}]}
+
+
+def _new_login(world: World) -> str:
+    with _counter_lock:
+        n = next(_counter)
+    return f"{world.unit.lower()}.macierz{n}t{time.time_ns() % 10**9}"
+
+
+def _new_user(world: World, res: dict) -> dict:
+    cell = world.profile.officer_cell
+    return {"login": _new_login(world), "full_name": "Jan Macierzyński", "position": "nauczyciel", "cell": cell,
+            "roles": ["case_officer"], "email": "macierz@example.org"}
 
 
 TODAY = clock.today().isoformat()
@@ -251,6 +263,15 @@ MATRIX: tuple[Row, ...] = (
         body=lambda w, r: {"changes": [{"op": "update", "symbol": "051", "notes": _unique("Macierz uprawnień")}],
                            "note": "Macierz uprawnień"}),
     Row("PUT", f"{U}/jrwa", "-A--A", 201, body=_jrwa_csv, content_type="text/csv", query="note=macierz"),
+    # The unit's users: only its administrators (the dyrektor is one), each on a user of its own.
+    Row("GET", f"{U}/users", "-A--A", 200),
+    Row("POST", f"{U}/users", "-A--A", 201, body=_new_user),
+    Row("PATCH", f"{U}/users/{{login}}", "-A--A", 200, fresh="user",
+        body=lambda w, r: {"position": _unique("stanowisko")}),
+    Row("POST", f"{U}/users/{{login}}/deactivate", "-A--A", 200, fresh="user"),
+    Row("POST", f"{U}/users/{{login}}/reactivate", "-A--A", 200, fresh="inactive user"),
+    Row("POST", f"{U}/users/{{login}}/password-reset", "-A--A", 200, fresh="user"),
+    Row("GET", f"{U}/user-history", "-A--A", 200),
 )
 UNIT_ROWS = [row for row in MATRIX if "{unit}" in row.path]
 
@@ -329,7 +350,20 @@ def _open_case(api, world: World, state: str = "open") -> str:
     return ref
 
 
+def _user(api, world: World, active: bool = True) -> dict[str, str]:
+    admin = world.login("unit_admin")
+    added = api.call("POST", f"/units/{world.unit}/users", user=admin, json_body=_new_user(world, {}))
+    assert added.status == 201, added.body
+    login = added.body["user"]["login"]
+    if not active:
+        done = api.call("POST", f"/units/{world.unit}/users/{login}/deactivate", user=admin)
+        assert done.status == 200, done.body
+    return {"login": login}
+
+
 def _fresh(api, world: World, kind: str) -> dict[str, str]:
+    if kind in ("user", "inactive user"):
+        return _user(api, world, active=kind == "user")
     if kind == "upload":
         return {"upload_id": _upload(api, world)}
     if kind == "decision":
@@ -403,6 +437,7 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "symbol": world.profile.jrwa,
         "name": row.variant,
         "upload_id": res.get("upload_id", "0" * 32),
+        "login": res.get("login", world.login("case_officer")),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
     if row.query:

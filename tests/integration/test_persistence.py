@@ -6,7 +6,7 @@ process with the session's). The restart test runs its two halves as this file's
 ``__main__`` (``python test_persistence.py before|after <state> <facts.json>``); the kill
 test runs ``python -m ezd.local.run`` and the ``ezd`` command line, as a user would.
 
-Units used here and nowhere else: SP56, SP57 (restart), SP58 (kill).
+Units used here and nowhere else: SP56, SP57 (restart; SP57's users too), SP58 (kill).
 """
 
 from __future__ import annotations
@@ -107,6 +107,37 @@ def _execution(stack: Any, intake_id: str) -> tuple[str, str]:
     return arn, workflows.describe(arn)["status"]
 
 
+USERS_ADMIN, USERS_PASSWORD = "sp57.admin", "Po-Restarcie-2026"
+
+
+def _users_before(api: Any) -> dict[str, Any]:
+    """SP57's administrator adds two users; one chooses a password, the other is deactivated."""
+    made = []
+    for name in ("trwaly", "wylaczony"):
+        added = api.call("POST", "/units/SP57/users", user=USERS_ADMIN, json_body={
+            "login": f"sp57.{name}", "full_name": "Jan Trwały", "position": "nauczyciel", "cell": "KAD",
+            "roles": ["case_officer"], "email": "jan@example.org"})
+        assert added.status == 201, added.body
+        made.append(added.body)
+    changed = api.call("POST", "/auth/password", json_body={
+        "login": "sp57.trwaly", "password": made[0]["temporary_password"], "new_password": USERS_PASSWORD})
+    assert changed.status == 200, changed.body
+    assert api.call("POST", "/units/SP57/users/sp57.wylaczony/deactivate", user=USERS_ADMIN).status == 200
+    history = api.call("GET", "/units/SP57/user-history", user=USERS_ADMIN).body
+    return {"users": api.call("GET", "/units/SP57/users", user=USERS_ADMIN).body, "history": history,
+            "disabled_password": made[1]["temporary_password"]}
+
+
+def _users_after(api: Any, before: dict[str, Any]) -> None:
+    assert api.call("GET", "/units/SP57/users", user=USERS_ADMIN).body == before["users"]
+    assert api.call("GET", "/units/SP57/user-history", user=USERS_ADMIN).body == before["history"]
+    logged_in = api.call("POST", "/auth/login", json_body={"login": "sp57.trwaly", "password": USERS_PASSWORD})
+    assert logged_in.status == 200 and logged_in.body["user"]["unit"] == "SP57", logged_in.body
+    refused = api.call("POST", "/auth/login", json_body={"login": "sp57.wylaczony",
+                                                         "password": before["disabled_password"]})
+    assert refused.status == 401, refused.body
+
+
 def _phase_before(state: Path) -> dict[str, Any]:
     from conftest import Api, Deliverer, PaperDesk
 
@@ -148,6 +179,7 @@ def _phase_before(state: Path) -> dict[str, Any]:
             "waiting": {"document_id": waiting.document_id, "intake_id": waiting.intake_id,
                         "token": routing.pending_token, "execution": _execution(stack, waiting.intake_id)},
             "uncollected": {"box": box, "sha256": hashlib.sha256(uncollected).hexdigest()},
+            "users": _users_before(api),
         }
     finally:
         stack.stop()
@@ -167,6 +199,7 @@ def _phase_after(state: Path, before: dict[str, Any]) -> dict[str, Any]:
         api = Api(stack.info.api_url, Path(stack.info.token_key_file).read_text(encoding="ascii").strip())
         unit, year, clerk = before["unit"], before["year"], before["clerk"]
         assert _register(api, unit, year, clerk) == before["register"]
+        _users_after(api, before["users"])  # added, changed, deactivated: as they were
         for document_id, facts in before["documents"].items():
             assert _document_facts(document_id) == facts, document_id
             assert facts["metryka_ok"]
