@@ -78,6 +78,8 @@ def test_an_administrator_adds_a_user_who_then_logs_in_and_sees_their_unit(api):
     users = {u["login"]: u for u in listed.body["users"]}
     assert login in users and "lo11.sekretariat" in users and "lo12.admin" not in users
     assert b"password" not in listed.raw and b"scrypt" not in listed.raw and temporary.encode() not in listed.raw
+    # With the unit's komórki, for the forms.
+    assert [c["symbol"] for c in listed.body["cells"]] == ["ADM", "DYR", "KAD", "KSI", "SEK"]
 
 
 def test_login_rules_and_bad_input_get_stable_codes_and_write_nothing(api):

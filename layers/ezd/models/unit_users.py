@@ -94,10 +94,18 @@ class UserView(BaseModel):
                    roles=user.roles, cell=user.cell, email=user.email, active=user.active)
 
 
+class CellOption(BaseModel):
+    """A komórka a user may be placed in."""
+
+    symbol: str
+    name: str
+
+
 class UserList(BaseModel):
     unit: str
     count: int
     users: list[UserView]
+    cells: list[CellOption]  # the unit's komórki, for the forms
 
 
 class UserWithPassword(BaseModel):

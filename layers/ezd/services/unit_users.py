@@ -33,7 +33,7 @@ from ezd.config import settings
 from ezd.errors import EzdError, NotFound, ValidationFailed
 from ezd.models.audit import Actor, AuditAction, AuditEntry
 from ezd.models.directory import User
-from ezd.models.unit_users import (LOGIN_NAME_MAX, NAME_PART, NewUser, PasswordResetBody, UserChange, UserList,
+from ezd.models.unit_users import (LOGIN_NAME_MAX, CellOption, NAME_PART, NewUser, PasswordResetBody, UserChange, UserList,
                                    UserView, UserWithPassword)
 from ezd.password_hash import policy_problem, temporary_password
 from ezd.services import audit
@@ -135,7 +135,9 @@ def _store(principal: Principal, user: User, action: AuditAction, summary: str, 
 def list_users(principal: Principal, unit: str) -> UserList:
     _admin(principal, unit)
     users = sorted(directory_store.list_users(unit), key=lambda u: u.login)
-    return UserList(unit=unit, count=len(users), users=[UserView.of(u) for u in users])
+    cells = sorted(directory_store.list_cells(unit), key=lambda c: c.symbol)
+    return UserList(unit=unit, count=len(users), users=[UserView.of(u) for u in users],
+                    cells=[CellOption(symbol=c.symbol, name=c.name) for c in cells])
 
 
 def add_user(principal: Principal, unit: str, new: NewUser) -> UserWithPassword:
