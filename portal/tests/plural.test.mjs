@@ -40,3 +40,9 @@ test("the nouns and the verb of the case officer's screens", () => {
   assert.equal(countOf(5, NOUNS.klasaKoncowa), "5 klas końcowych");
   assert.equal(countOf(23, NOUNS.klasaKoncowa), "23 klasy końcowe");
 });
+
+test("użytkownik", () => {
+  const cases = { 1: "1 użytkownik", 2: "2 użytkownicy", 4: "4 użytkownicy", 5: "5 użytkowników",
+    12: "12 użytkowników", 22: "22 użytkownicy", 25: "25 użytkowników" };
+  for (const [n, text] of Object.entries(cases)) assert.equal(countOf(Number(n), NOUNS.uzytkownik), text);
+});

@@ -5,6 +5,16 @@ import { api } from "../api/client";
 import { errorMessage } from "../i18n/labels";
 import * as session from "./session";
 
+/** The user pool's password policy (infra/template.yaml), checked before sending. */
+export function passwordProblem(password: string, old: string): string | null {
+  if (password.length < 12) return "Nowe hasło musi mieć co najmniej 12 znaków.";
+  if (!/[a-ząćęłńóśźż]/.test(password)) return "Nowe hasło musi zawierać małą literę.";
+  if (!/[A-ZĄĆĘŁŃÓŚŹŻ]/.test(password)) return "Nowe hasło musi zawierać wielką literę.";
+  if (!/[0-9]/.test(password)) return "Nowe hasło musi zawierać cyfrę.";
+  if (password === old) return "Nowe hasło musi różnić się od tymczasowego.";
+  return null;
+}
+
 interface Props {
   /** The login to fill in (a session that expired logs in the same person again). */
   initialLogin?: string;
@@ -16,6 +26,10 @@ export function LoginForm({ initialLogin = "", onLoggedIn }: Props) {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A temporary password (a new user, a reset) opens nothing until it is replaced.
+  const [mustChange, setMustChange] = useState(false);
+  const [newPassword, setNewPassword] = useState("");
+  const [repeated, setRepeated] = useState("");
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -23,14 +37,28 @@ export function LoginForm({ initialLogin = "", onLoggedIn }: Props) {
       setError("Podaj login i hasło.");
       return;
     }
+    if (mustChange) {
+      const problem = passwordProblem(newPassword, password) ?? (newPassword !== repeated ? "Hasła się różnią." : null);
+      if (problem) {
+        setError(problem);
+        return;
+      }
+    }
     setBusy(true);
     setError(null);
     try {
-      const { data, error: failure } = await api.POST("/auth/login", { body: { login: login.trim(), password } });
+      const { data, error: failure } = mustChange
+        ? await api.POST("/auth/password", { body: { login: login.trim(), password, new_password: newPassword } })
+        : await api.POST("/auth/login", { body: { login: login.trim(), password } });
       if (data) {
         setPassword("");
+        setNewPassword("");
+        setRepeated("");
+        setMustChange(false);
         session.storeToken(data.token);
         onLoggedIn?.();
+      } else if (failure?.error_code === "PASSWORD_CHANGE_REQUIRED") {
+        setMustChange(true);
       } else {
         setError(errorMessage(failure, "Nie udało się zalogować."));
       }
@@ -54,7 +82,18 @@ export function LoginForm({ initialLogin = "", onLoggedIn }: Props) {
         <PasswordInput label="Hasło" name="password" autoComplete="current-password" value={password}
           onChange={(e) => setPassword(e.currentTarget.value)} aria-required="true"
           data-autofocus={initialLogin ? true : undefined} />
-        <Button type="submit" loading={busy}>Zaloguj</Button>
+        {mustChange && (
+          <>
+            <Alert color="blue" title="Ustaw własne hasło" role="status">
+              Hasło jest tymczasowe. Wybierz nowe: co najmniej 12 znaków, mała i wielka litera oraz cyfra.
+            </Alert>
+            <PasswordInput label="Nowe hasło" name="new-password" autoComplete="new-password" value={newPassword}
+              onChange={(e) => setNewPassword(e.currentTarget.value)} aria-required="true" />
+            <PasswordInput label="Powtórz nowe hasło" name="repeat-password" autoComplete="new-password"
+              value={repeated} onChange={(e) => setRepeated(e.currentTarget.value)} aria-required="true" />
+          </>
+        )}
+        <Button type="submit" loading={busy}>{mustChange ? "Zmień hasło i zaloguj" : "Zaloguj"}</Button>
       </Stack>
     </form>
   );

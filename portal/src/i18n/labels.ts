@@ -47,6 +47,13 @@ const ERRORS: Record<string, string> = {
   UPLOAD_MISSING: "Skan nie dotarł do systemu albo jego przesłanie wygasło. Prześlij plik ponownie.",
   DUPLICATE_SCAN: "Ten sam skan jest już w rejestrze z innymi danymi.",
   RECEIVED_AT_NEEDS_CONFIRMATION: "Data wpływu jest zbyt odległa: wymaga potwierdzenia przez kierownika.",
+  LOGIN_INVALID: "Login ma postać jednostka.nazwisko, np. sp13.nowak (litery bez polskich znaków, cyfry, łącznik).",
+  USER_EXISTS: "Taki login już istnieje.",
+  CELL_UNKNOWN: "Nie ma takiej komórki w jednostce.",
+  LAST_ADMIN: "Jednostka musi mieć co najmniej jednego aktywnego administratora.",
+  SELF_LOCKOUT: "Nie można odebrać sobie uprawnień administratora ani dezaktywować własnego konta — zrobi to inny administrator jednostki.",
+  PASSWORD_CHANGE_REQUIRED: "Hasło jest tymczasowe — ustaw nowe.",
+  IDENTITY_PROVIDER_FAILED: "Usługa kont użytkowników nie odpowiedziała. Nic nie zmieniono; spróbuj ponownie.",
 };
 
 export function errorMessage(error: { error_code?: string | null } | undefined | null, fallback: string): string {

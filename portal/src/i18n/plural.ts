@@ -24,6 +24,7 @@ export const NOUNS = {
   lancuch: { one: "łańcuch", few: "łańcuchy", many: "łańcuchów", other: "łańcucha" },
   // the verb before a count of days: "został 1 dzień", "zostały 2 dni", "zostało 5 dni"
   zostalo: { one: "został", few: "zostały", many: "zostało", other: "zostało" },
+  uzytkownik: { one: "użytkownik", few: "użytkownicy", many: "użytkowników", other: "użytkownika" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {

@@ -15,6 +15,7 @@ import { InboxPage } from "../pages/cases/InboxPage";
 import { MetrykaPage } from "../pages/cases/MetrykaPage";
 import { OpenCasePage } from "../pages/cases/OpenCasePage";
 import { SpisPage } from "../pages/cases/SpisPage";
+import { UsersPage } from "../pages/UsersPage";
 import type { Role } from "./user";
 
 export interface PageEntry {
@@ -41,4 +42,5 @@ export const PAGES: PageEntry[] = [
   { path: "sprawy/:ref/metryka", label: "Metryka sprawy", roles: [], element: <MetrykaPage /> },
   { path: "spis-spraw", label: "Spis spraw", roles: ["case_officer", "manager", "registry_clerk", "archivist"],
     element: <SpisPage /> },
+  { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
 ];
