@@ -250,3 +250,20 @@ def test_every_change_is_in_the_units_audit_chain_with_who_did_it(api):
     # A refused change leaves no entry.
     api.call("POST", f"/units/{UNIT}/users", user=ADMIN, json_body=_new_user(cell="XYZ"))
     assert api.call("GET", f"/units/{UNIT}/user-history", user=ADMIN).body["count"] == len(seqs)
+
+
+def test_two_administrators_adding_the_same_login_at_once_make_one_user(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = _new_user()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda admin: api.call("POST", f"/units/{UNIT}/users", user=admin, json_body=body),
+                                [ADMIN, "lo11.dyrektor"] * 2))
+    created = [a for a in answers if a.status == 201]
+    assert len(created) == 1, [(a.status, a.body) for a in answers]
+    assert all(a.status == 409 and a.body["error_code"] == "USER_EXISTS" for a in answers if a.status != 201)
+    # The losers undid nothing of the winner's: the user logs in with the password handed over.
+    first = _log_in(api, body["login"], created[0].body["temporary_password"])
+    assert first.status == 403 and first.body["error_code"] == "PASSWORD_CHANGE_REQUIRED"
+    history = api.call("GET", f"/units/{UNIT}/user-history", user=ADMIN).body["entries"]
+    assert [e["action"] for e in history if e["details"].get("login") == body["login"]] == ["user_added"]
