@@ -267,3 +267,31 @@ def test_two_administrators_adding_the_same_login_at_once_make_one_user(api):
     assert first.status == 403 and first.body["error_code"] == "PASSWORD_CHANGE_REQUIRED"
     history = api.call("GET", f"/units/{UNIT}/user-history", user=ADMIN).body["entries"]
     assert [e["action"] for e in history if e["details"].get("login") == body["login"]] == ["user_added"]
+
+
+def test_two_administrators_taking_each_others_role_at_once_leave_one(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    unit = "LO15"
+    first, second = "lo15.admin", "lo15.dyrektor"
+    both = {first: ["unit_admin"], second: ["manager", "unit_admin", "case_officer"]}
+    without = {first: ["archivist"], second: ["manager", "case_officer"]}
+    outcomes = set()
+    for _ in range(8):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(lambda pair: api.call(
+                "PATCH", f"/units/{unit}/users/{pair[1]}", user=pair[0], json_body={"roles": without[pair[1]]}),
+                [(first, second), (second, first)]))
+        statuses = sorted(a.status for a in answers)
+        outcomes.add(tuple(statuses))
+        assert statuses != [200, 200], [a.body for a in answers]
+        assert all(a.body["error_code"] in ("CONFLICT", "LAST_ADMIN", "FORBIDDEN") for a in answers if a.status != 200)
+        users = _users(api, unit, first if any(
+            a.status == 200 and a.body["login"] == second for a in answers) else second)
+        admins = [login for login, u in users.items() if u["active"] and "unit_admin" in u["roles"]]
+        assert len(admins) >= 1, users
+        # Back to two administrators for the next round.
+        keeper = admins[0]
+        for login, roles in both.items():
+            assert api.call("PATCH", f"/units/{unit}/users/{login}", user=keeper, json_body={"roles": roles}).status == 200
+    assert outcomes <= {(200, 403), (200, 409)}, outcomes

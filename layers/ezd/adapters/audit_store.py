@@ -131,6 +131,8 @@ def append(entry: AuditEntry, alongside: list[Alongside] | None = None) -> None:
         for index, code in enumerate(reasons[:len(alongside)]):
             if code == "ConditionalCheckFailed":
                 raise AlongsideConditionFailed(index) from exc
+        if "TransactionConflict" in reasons[:len(alongside)]:
+            raise ChainConflict(f"{entry.object_id} seq {entry.seq}: {reasons}") from exc  # try again
         reasons = reasons[len(alongside):] if reasons else reasons
         if not reasons or any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
             raise ChainConflict(f"{entry.object_id} seq {entry.seq}: {reasons or exc}") from exc

@@ -82,10 +82,10 @@ def put_users(users: Iterable[User]) -> None:
             batch.save(_user_item(user))
 
 
-def get_user(login: str) -> User | None:
+def get_user(login: str, *, consistent: bool = False) -> User | None:
     _bound()
     try:
-        return User.model_validate(RecordItem.get(f"USER#{login}", "PROFILE").data)
+        return User.model_validate(RecordItem.get(f"USER#{login}", "PROFILE", consistent_read=consistent).data)
     except RecordItem.DoesNotExist:
         return None
 
@@ -124,3 +124,25 @@ def user_write(user: User, *, new: bool) -> tuple[RecordItem, Any]:
     entry of the change): a new login must be free city-wide, a change must find the user."""
     _bound()
     return _user_item(user), (RecordItem.pk.does_not_exist() if new else RecordItem.pk.exists())
+
+
+# A counter per unit, moved by every change that takes an administrator away: two such
+# changes at once cannot both pass the "another administrator stays" check.
+ADMIN_SET_SK = "ADMINS"
+
+
+def admin_set_version(unit: str) -> int:
+    _bound()
+    try:
+        item = RecordItem.get(f"UNIT#{unit}", ADMIN_SET_SK, consistent_read=True)
+    except RecordItem.DoesNotExist:
+        return 0
+    return int(item.value or 0)
+
+
+def admin_set_write(unit: str, seen: int) -> tuple[RecordItem, Any]:
+    """The counter moved on from ``seen``, for the caller's transaction: it fails if another
+    change moved it since ``seen`` was read."""
+    _bound()
+    item = RecordItem(f"UNIT#{unit}", ADMIN_SET_SK, kind="admin_set", value=seen + 1)
+    return item, (RecordItem.pk.does_not_exist() if seen == 0 else RecordItem.value == seen)

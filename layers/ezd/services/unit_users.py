@@ -62,6 +62,10 @@ class SelfLockout(EzdError):
     code = "SELF_LOCKOUT"
 
 
+class AdministratorsChanged(EzdError):
+    code = "CONFLICT"
+
+
 def identities() -> Identities:
     return provider(settings())
 
@@ -101,29 +105,39 @@ def _member(unit: str, login: str) -> User:
     return user
 
 
-def _keeps_an_admin(principal: Principal, before: User, after: User) -> None:
+def _keeps_an_admin(principal: Principal, before: User, after: User) -> list[Any]:
     """LAST_ADMIN if the unit would have no active administrator after the change;
-    SELF_LOCKOUT if the caller takes away their own administration."""
+    SELF_LOCKOUT if the caller takes away their own administration. A change that takes
+    an administrator away also moves the unit's administrator counter (returned, for the
+    change's transaction), so two such changes at once cannot both pass this check."""
     loses = before.active and ADMIN in before.roles and not (after.active and ADMIN in after.roles)
     if not loses:
-        return
-    others = [u for u in directory_store.list_users(before.unit)
-              if u.login != before.login and u.active and ADMIN in u.roles]
+        return []
+    seen = directory_store.admin_set_version(before.unit)  # first: what changes after it fails our write
+    candidates = [u for u in directory_store.list_users(before.unit)
+                  if u.login != before.login and u.active and ADMIN in u.roles]
+    # The index may lag; the items themselves, read consistently, decide.
+    others = [u for u in candidates
+              if (fresh := directory_store.get_user(u.login, consistent=True)) and fresh.active and ADMIN in fresh.roles]
     if not others:
         raise LastAdmin(f"{before.login} is the last active administrator of {before.unit}")
     if before.login == principal.login:
         raise SelfLockout("an administrator does not deactivate themselves or drop their own unit_admin role; "
                           "another administrator of the unit does that")
+    return [directory_store.admin_set_write(before.unit, seen)]
 
 
 def _store(principal: Principal, user: User, action: AuditAction, summary: str, details: dict[str, Any],
-           *, new: bool, undo: Callable[[], None]) -> AuditEntry:
+           *, new: bool, undo: Callable[[], None], guards: list[Any] | None = None) -> AuditEntry:
     """Step 2 (the directory and its audit entry together), with step 3 on failure."""
     try:
         return audit.record(audit.users_object(user.unit), _actor(principal), action, summary=summary,
-                            details=details, alongside=[directory_store.user_write(user, new=new)])
+                            details=details, alongside=[directory_store.user_write(user, new=new), *(guards or [])])
     except AlongsideConditionFailed as exc:
         undo()
+        if exc.args[0] > 0:
+            raise AdministratorsChanged("the unit's administrators changed at the same moment: "
+                                        "nothing was changed, try again") from exc
         if new:
             raise UserExists(f"the login {user.login} is taken") from exc
         raise NotFound(f"no user {user.login} in unit {user.unit}") from exc
@@ -169,7 +183,7 @@ def change_user(principal: Principal, unit: str, login: str, change: UserChange)
     if "cell" in updates:
         _check_cell(unit, updates["cell"])
     after = before.model_copy(update=updates)
-    _keeps_an_admin(principal, before, after)
+    guards = _keeps_an_admin(principal, before, after)
     changed = {k: {"before": getattr(before, k), "after": v} for k, v in updates.items() if getattr(before, k) != v}
     if not changed:
         return UserView.of(before)
@@ -177,7 +191,7 @@ def change_user(principal: Principal, unit: str, login: str, change: UserChange)
     if "roles" in changed:
         ids.set_roles(before.login, before.roles, after.roles)
     _store(principal, after, AuditAction.USER_CHANGED, f"Zmiana użytkownika {before.login}: {', '.join(changed)}",
-           {"login": before.login, "changes": changed}, new=False,
+           {"login": before.login, "changes": changed}, new=False, guards=guards,
            undo=lambda: ids.set_roles(before.login, after.roles, before.roles) if "roles" in changed else None)
     return UserView.of(after)
 
@@ -190,11 +204,11 @@ def deactivate(principal: Principal, unit: str, login: str) -> UserView:
     if not before.active:
         return UserView.of(before)
     after = before.model_copy(update={"active": False})
-    _keeps_an_admin(principal, before, after)
+    guards = _keeps_an_admin(principal, before, after)
     ids = identities()
     ids.disable(before.login)
     _store(principal, after, AuditAction.USER_DEACTIVATED, f"Dezaktywacja użytkownika {before.login}",
-           {"login": before.login}, new=False, undo=lambda: ids.enable(before.login))
+           {"login": before.login}, new=False, guards=guards, undo=lambda: ids.enable(before.login))
     return UserView.of(after)
 
 
