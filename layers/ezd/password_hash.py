@@ -53,10 +53,14 @@ _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _DIGITS = "23456789"
 
 
+_SYMBOLS = "-+!?#%"
+
+
 def temporary_password(length: int = 16) -> str:
-    """A random password that meets the policy (one of each class, the rest from all)."""
+    """A random password that meets the policy, and a stricter one that also wants a symbol
+    (Cognito's default): one of each class, the rest from letters and digits."""
     alphabet = _LOWER + _UPPER + _DIGITS
-    chosen = [secrets.choice(_LOWER), secrets.choice(_UPPER), secrets.choice(_DIGITS)]
+    chosen = [secrets.choice(_LOWER), secrets.choice(_UPPER), secrets.choice(_DIGITS), secrets.choice(_SYMBOLS)]
     chosen += [secrets.choice(alphabet) for _ in range(length - len(chosen))]
     secrets.SystemRandom().shuffle(chosen)
     return "".join(chosen)

@@ -10,7 +10,8 @@ Authorization Reference describes them:
 - S3: GetObject (HEAD too), GetObjectVersion with a versionId, PutObject, and
   PutObjectRetention / PutObjectLegalHold when a put sets a lock; ListBucket on the bucket;
 - Step Functions, Lambda, Secrets Manager: the operation on the state machine, execution,
-  function or secret named in the request.
+  function or secret named in the request;
+- Cognito (the user pool's admin API, in deployed stages only): the operation on the pool.
 
 A request that cannot be mapped is denied: a permission nobody has thought about must
 not pass unnoticed.
@@ -122,6 +123,11 @@ def permissions_for(method: str, path: str, query_string: str, headers: dict[str
         return _dynamodb(target.split(".", 1)[1], _json(body))
     if target.startswith("AWSStepFunctions."):
         return _states(target.split(".", 1)[1], _json(body))
+    if target.startswith("AWSCognitoIdentityProviderService."):
+        # The admin API acts on the user pool named in the body.
+        pool = str(_json(body).get("UserPoolId", "?"))
+        return [Permission(f"cognito-idp:{target.split('.', 1)[1]}",
+                           f"arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{pool}")]
     if target.startswith("secretsmanager."):
         operation = target.split(".", 1)[1]
         return [Permission(f"secretsmanager:{operation}", str(_json(body).get("SecretId", "?")))]
