@@ -108,7 +108,7 @@ export function UsersPage() {
                   <Table.Td>{user.cell ?? "—"}</Table.Td>
                   <Table.Td>{roleNames(user.roles)}</Table.Td>
                   <Table.Td style={{ whiteSpace: "nowrap" }}>
-                    <Text size="sm" fw={500} c={user.active ? "green.8" : "dimmed"}>
+                    <Text size="sm" fw={user.active ? 600 : 400} fs={user.active ? undefined : "italic"}>
                       {user.active ? "aktywny" : "nieaktywny"}
                     </Text>
                   </Table.Td>
