@@ -260,6 +260,16 @@ def test_a_unit_administrator_keeps_the_units_rules_and_model(api, deliverer, un
     assert api.call("PUT", f"/units/{unit}/classification-rules", user="p1.admin", json_body=bad).status == 400
     saved = api.call("PUT", f"/units/{unit}/classification-rules", user="p1.admin", json_body=rules)
     assert saved.status == 200 and [r["rule_id"] for r in saved.body["unit_rules"]] == ["jadlospis"]
+    # A draft is previewed before it is saved, and is not saved by it.
+    draft = {"title": "Zwrot opłaty za stołówkę", "rules": [{**rules["rules"][0], "jrwa_symbol": "341"}]}
+    assert api.call("POST", f"/units/{unit}/classification-rules/preview", user="p1.admin",
+                    json_body=draft).body == {"rule_id": "jadlospis", "jrwa_symbol": "341"}
+    assert api.call("POST", f"/units/{unit}/classification-rules/preview", user="p1.admin",
+                    json_body={**draft, "rules": []}).body == {"rule_id": None, "jrwa_symbol": None}
+    assert api.call("POST", f"/units/{unit}/classification-rules/preview", user="p1.admin",
+                    json_body={"title": ""}).status == 400
+    saved = api.call("PUT", f"/units/{unit}/classification-rules", user="p1.admin", json_body=rules)
+    assert saved.status == 200 and [r["rule_id"] for r in saved.body["unit_rules"]] == ["jadlospis"]
     preview = api.call("POST", f"/units/{unit}/classification-rules/preview", user="p1.dyrektor",
                        json_body={"title": "Zwrot opłaty za stołówkę"}).body
     assert preview == {"rule_id": "jadlospis", "jrwa_symbol": "340"}

@@ -155,6 +155,7 @@ class ModelBody(BaseModel):
 
 
 @blueprint.route("/units/{unit}/classification-rules", methods=["GET", "PUT"])
+@responds(routing_config.RuleSet)
 @handled
 def classification_rules(unit: str) -> dict[str, Any]:
     """The unit's own rules (tried first) and the city's; PUT replaces the unit's (admin)."""
@@ -165,16 +166,28 @@ def classification_rules(unit: str) -> dict[str, Any]:
     return routing_config.rule_set(unit, principal).model_dump(mode="json")
 
 
+class PreviewBody(BaseModel):
+    """A letter's facts as the rules see them, and optionally a draft of the unit's rules."""
+
+    title: str = Field(min_length=1, max_length=1000)
+    sender_names: list[str] = []
+    form_namespace: str | None = None
+    rules: list[ClassificationRule] | None = None
+
+
 @blueprint.route("/units/{unit}/classification-rules/preview", methods=["POST"])
+@responds(routing_config.RulePreview)
 @handled
 def preview_classification(unit: str) -> dict[str, Any]:
+    """Which rule would classify such a letter: the saved rules, or the draft in `rules`."""
     principal = _principal_in(unit)
-    body = json_body(blueprint.current_request)
-    facts = LetterFacts.model_validate({**body, "unit": unit})
-    return routing_config.preview(unit, principal, facts).model_dump(mode="json")
+    body = PreviewBody.model_validate(json_body(blueprint.current_request))
+    facts = LetterFacts(unit=unit, title=body.title, sender_names=body.sender_names, form_namespace=body.form_namespace)
+    return routing_config.preview(unit, principal, facts, body.rules).model_dump(mode="json")
 
 
 @blueprint.route("/units/{unit}/decretation-model", methods=["GET", "PUT"])
+@responds(routing_config.DecretationModel)
 @handled
 def unit_decretation_model(unit: str) -> dict[str, Any]:
     """Where documents go by JRWA prefix; the city's model until the unit has its own."""

@@ -57,15 +57,16 @@ def rule_matches(rule: ClassificationRule, facts: LetterFacts) -> bool:
     return False
 
 
-def rules_for(unit: str) -> list[ClassificationRule]:
-    """The unit's own rules first, then the city's, each by priority."""
-    own = sorted(routing_store.list_rules(unit), key=lambda r: r.priority)
+def rules_for(unit: str, own: list[ClassificationRule] | None = None) -> list[ClassificationRule]:
+    """The unit's own rules first (``own``: a draft instead of the saved ones), then the
+    city's, each by priority."""
+    own = sorted(routing_store.list_rules(unit) if own is None else own, key=lambda r: r.priority)
     common = sorted(routing_store.list_rules(CITY), key=lambda r: r.priority)
     return own + common
 
 
-def propose(facts: LetterFacts) -> ClassificationRule | None:
-    for rule in rules_for(facts.unit):
+def propose(facts: LetterFacts, own: list[ClassificationRule] | None = None) -> ClassificationRule | None:
+    for rule in rules_for(facts.unit, own):
         if rule_matches(rule, facts):
             return rule
     return None

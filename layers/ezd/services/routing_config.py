@@ -86,9 +86,13 @@ class RulePreview(BaseModel):
     jrwa_symbol: str | None
 
 
-def preview(unit: str, principal: Principal, facts: classification.LetterFacts) -> RulePreview:
+def preview(unit: str, principal: Principal, facts: classification.LetterFacts,
+            draft: list[ClassificationRule] | None = None) -> RulePreview:
     """Which rule would place a letter: for administrators checking their rules before
-    the registry relies on them."""
+    the registry relies on them — the saved ones, or a ``draft`` of the unit's own rules
+    before it is saved (the city's rules follow either)."""
     principal.require_unit(unit)
-    rule = classification.propose(facts.model_copy(update={"unit": unit}))
+    if draft is not None:
+        draft = [r.model_copy(update={"owner": unit}) for r in draft]
+    rule = classification.propose(facts.model_copy(update={"unit": unit}), draft)
     return RulePreview(rule_id=rule.rule_id if rule else None, jrwa_symbol=rule.jrwa_symbol if rule else None)
