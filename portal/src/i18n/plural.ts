@@ -15,6 +15,7 @@ export const NOUNS = {
   przesylka: { one: "przesyłka", few: "przesyłki", many: "przesyłek", other: "przesyłki" },
   pozycja: { one: "pozycja", few: "pozycje", many: "pozycji", other: "pozycji" },
   strona: { one: "strona", few: "strony", many: "stron", other: "strony" },
+  regula: { one: "reguła", few: "reguły", many: "reguł", other: "reguły" },
   dokument: { one: "dokument", few: "dokumenty", many: "dokumentów", other: "dokumentu" },
   sprawa: { one: "sprawa", few: "sprawy", many: "spraw", other: "sprawy" },
   zadanie: { one: "zadanie", few: "zadania", many: "zadań", other: "zadania" },

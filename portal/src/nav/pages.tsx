@@ -16,6 +16,7 @@ import { MetrykaPage } from "../pages/cases/MetrykaPage";
 import { OpenCasePage } from "../pages/cases/OpenCasePage";
 import { SpisPage } from "../pages/cases/SpisPage";
 import { UsersPage } from "../pages/UsersPage";
+import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage";
 import type { Role } from "./user";
 
 export interface PageEntry {
@@ -42,5 +43,6 @@ export const PAGES: PageEntry[] = [
   { path: "sprawy/:ref/metryka", label: "Metryka sprawy", roles: [], element: <MetrykaPage /> },
   { path: "spis-spraw", label: "Spis spraw", roles: ["case_officer", "manager", "registry_clerk", "archivist"],
     element: <SpisPage /> },
+  { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
 ];
