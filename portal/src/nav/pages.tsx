@@ -17,6 +17,7 @@ import { OpenCasePage } from "../pages/cases/OpenCasePage";
 import { SpisPage } from "../pages/cases/SpisPage";
 import { UsersPage } from "../pages/UsersPage";
 import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage";
+import { DecretationModelPage } from "../pages/admin/DecretationModelPage";
 import type { Role } from "./user";
 
 export interface PageEntry {
@@ -44,5 +45,6 @@ export const PAGES: PageEntry[] = [
   { path: "spis-spraw", label: "Spis spraw", roles: ["case_officer", "manager", "registry_clerk", "archivist"],
     element: <SpisPage /> },
   { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },
+  { path: "model-dekretacji", label: "Model dekretacji", roles: ["unit_admin"], element: <DecretationModelPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
 ];
