@@ -56,7 +56,10 @@ def correct_metadata(unit: str, document_id: str, principal: Principal, changes:
         if not diff:
             raise ValidationFailed("nothing to correct: the values are the same")
         version = document.version + 1
-        entry = document.entry.model_copy(update=changes.model_dump(exclude_none=True))
+        # The changed values as they are (a Sender stays a Sender): a dump would put a
+        # plain dict where the register's entry holds a model.
+        entry = document.entry.model_copy(update={
+            field: getattr(changes, field) for field in type(changes).model_fields if getattr(changes, field) is not None})
         correction = MetadataCorrection(version=version, at=now_utc(), by=principal.login, reason=reason, changes=diff)
         corrected = document.model_copy(update={"entry": entry, "version": version,
                                                 "corrections": [*document.corrections, correction]})
