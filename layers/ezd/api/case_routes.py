@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Response
 from pydantic import BaseModel, Field
 
-from ezd.api.openapi import responds
+from ezd.api.openapi import formats, responds
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_in, query
 from ezd.errors import ValidationFailed
 from ezd.models.audit import AuditEntry, VerificationResult
@@ -168,6 +168,7 @@ def resume_case(unit: str, ref: str) -> dict[str, Any]:
 
 @blueprint.route("/units/{unit}/spis")
 @responds(SpisAnswer)
+@formats(csv="text/csv")
 @handled
 def spis_spraw(unit: str) -> Any:
     """Spis spraw of a komórka, class and year (?cell=&jrwa=&year=[&format=csv])."""
@@ -185,6 +186,7 @@ def spis_spraw(unit: str) -> Any:
 
 @blueprint.route("/units/{unit}/cases/{ref}/metryka")
 @responds(MetrykaAnswer)
+@formats(html="text/html", csv="text/csv")
 @handled
 def metryka(unit: str, ref: str) -> Any:
     principal = _principal_in(unit)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ezd.api.common import Blueprint, Response, csv_response, handled, int_param, json_body, principal_of, query
-from ezd.api.openapi import responds
+from ezd.api.openapi import formats, responds
 from ezd.errors import ValidationFailed
 from ezd.models.jrwa import JrwaChange, JrwaPlan
 from ezd.services import jrwa
@@ -44,6 +44,7 @@ class UnitPlan(JrwaPlan):
 
 @blueprint.route("/units/{unit}/jrwa", methods=["GET"])
 @responds(UnitPlan)
+@formats(csv="text/csv")
 @handled
 def get_plan(unit: str) -> Any:
     principal_of(blueprint.current_request).require_unit(unit)

@@ -15,6 +15,7 @@ import inspect
 import json
 import re
 import textwrap
+from http import HTTPStatus
 from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel
@@ -27,6 +28,13 @@ TITLE = "EZD for education: portal API"
 # Routes anyone may call: no bearer token (the ePUAP push authenticates by its signature).
 PUBLIC_PATHS = {"/health", "/auth/login", "/auth/password", "/openapi.json", "/epuap/push/{unit}"}
 _REF = "#/components/schemas/{model}"
+# The errors of every authenticated route (the public ones answer no 401 or 403).
+_SHARED_ERRORS = {
+    400: "invalid request (VALIDATION_FAILED, …)",
+    401: "no valid token (UNAUTHENTICATED)",
+    403: "another unit's or another role's (FORBIDDEN)",
+    404: "not found, or not the caller's to know (NOT_FOUND)",
+}
 
 
 def _other_errors() -> str:
@@ -52,6 +60,29 @@ def responds(model: type[BaseModel], status: int = 200) -> Callable[[_F], _F]:
     return mark
 
 
+def formats(**media_types: str) -> Callable[[_F], _F]:
+    """Declares the ``?format=`` values a route answers in besides JSON, with their media
+    types (``formats(csv="text/csv")``): a client cannot read them from the view's code,
+    which hands the value to a service."""
+
+    def mark(route: _F) -> _F:
+        route.__dict__["_openapi_formats"] = dict(media_types)
+        return route
+
+    return mark
+
+
+def answers_in(media_type: str) -> Callable[[_F], _F]:
+    """Declares that every answer of the route, its errors too, is ``media_type`` and not
+    JSON (the ePUAP push answers in SOAP, as ePUAP expects)."""
+
+    def mark(route: _F) -> _F:
+        route.__dict__["_openapi_media_type"] = media_type
+        return route
+
+    return mark
+
+
 def _unwrapped(function: Callable[..., Any]) -> Callable[..., Any]:
     return inspect.unwrap(function)
 
@@ -64,27 +95,75 @@ def _function_ast(function: Callable[..., Any]) -> ast.AST | None:
     return ast.parse(source)
 
 
-def _query_names(tree: ast.AST) -> list[str]:
-    """Query parameters the view reads: ``query(request).get("x")`` or ``q.get("x")`` with
-    ``q = query(request)``."""
-    aliases = {
+def _query_aliases(tree: ast.AST) -> set[str]:
+    return {
         target.id
         for node in ast.walk(tree) if isinstance(node, ast.Assign)
         and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) and node.value.func.id == "query"
         for target in node.targets if isinstance(target, ast.Name)
     }
+
+
+def _is_query(receiver: ast.expr, aliases: set[str]) -> bool:
+    return (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
+            and receiver.func.id == "query") or (isinstance(receiver, ast.Name) and receiver.id in aliases)
+
+
+def _query_names(tree: ast.AST) -> list[str]:
+    """Query parameters the view reads: ``query(request).get("x")`` or ``q.get("x")`` with
+    ``q = query(request)``."""
+    aliases = _query_aliases(tree)
     names: list[str] = []
     calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)), key=lambda n: (n.lineno, n.col_offset))
     for node in calls:  # in the order the code reads them
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
                 and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             continue
-        receiver = node.func.value
-        from_query = (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
-                      and receiver.func.id == "query") or (isinstance(receiver, ast.Name) and receiver.id in aliases)
-        if from_query and node.args[0].value not in names:
+        if _is_query(node.func.value, aliases) and node.args[0].value not in names:
             names.append(node.args[0].value)
     return names
+
+
+def _required_query(tree: ast.AST) -> set[str]:
+    """Query parameters the view indexes (``q["x"]``): it relies on them being there (after
+    refusing the request without them), so they are required."""
+    aliases = _query_aliases(tree)
+    return {node.slice.value for node in ast.walk(tree)
+            if isinstance(node, ast.Subscript) and _is_query(node.value, aliases)
+            and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)}
+
+
+def _is_response(node: ast.AST | None) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))
+            and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) == "Response")
+
+
+def _statuses(tree: ast.AST, function: Callable[..., Any]) -> set[int]:
+    """The statuses the view answers: 200 when it returns anything but a ``Response`` (a
+    dict, a CSV), and those of its ``Response(..., status_code=...)``: a literal, or the
+    values (and default) of a module's table looked up with ``.get``."""
+    namespace = _unwrapped(function).__globals__
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Return) and not _is_response(node.value):
+            found.add(200)
+        if not _is_response(node):
+            continue
+        assert isinstance(node, ast.Call)
+        if not any(keyword.arg == "status_code" for keyword in node.keywords):
+            found.add(200)  # Chalice's default
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg != "status_code":
+                continue
+            if isinstance(value, ast.Constant) and isinstance(value.value, int):
+                found.add(value.value)
+            elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get":
+                table = _resolve(value.func.value, namespace)
+                if isinstance(table, dict):
+                    found.update(v for v in table.values() if isinstance(v, int))
+                found.update(a.value for a in value.args[1:] if isinstance(a, ast.Constant) and isinstance(a.value, int))
+    return found
 
 
 def _resolve(expression: ast.expr, namespace: dict[str, Any]) -> Any:
@@ -131,6 +210,36 @@ def _operation_id(view_name: str, method: str, methods: int) -> str:
     return view_name if methods == 1 else f"{view_name}_{method.lower()}"
 
 
+def _responses(plan: dict[str, Any], keyed: dict[Any, Any], error: dict[str, Any], other_errors: str,
+               public: bool) -> dict[str, Any]:
+    """What an operation answers: its declared models, the other statuses its code answers
+    with (a JSON object until a model is declared), the errors every route shares."""
+    media_type = plan["media_type"]
+    if media_type:  # everything in one media type, errors too
+        text = {"content": {media_type: {"schema": {"type": "string"}}}}
+        return {**{str(status): {"description": HTTPStatus(status).phrase, **text}
+                   for status in sorted(plan["statuses"] | {200})},
+                "default": {"description": "another answer of the same kind", **text}}
+    responses: dict[str, Any] = {}
+    declared = plan["responses"]
+    for status, model in sorted(declared.items()):
+        responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": {
+            "application/json": {"schema": keyed[(model, "serialization")]}}}
+    for status in sorted(plan["statuses"] or {200}):
+        if str(status) not in responses and status not in _SHARED_ERRORS:
+            responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": {
+                "application/json": {"schema": {"type": "object"}}}}
+    if plan["formats"] and "200" in responses:
+        responses["200"]["content"].update(
+            {media: {"schema": {"type": "string"}} for media in plan["formats"].values()})
+    for status, what in _SHARED_ERRORS.items():
+        if public and status in (401, 403):
+            continue
+        responses[str(status)] = {"description": what, "content": {"application/json": {"schema": error}}}
+    responses["default"] = {"description": other_errors, "content": {"application/json": {"schema": error}}}
+    return responses
+
+
 def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``app`` (a Chalice app), deterministic for the same code."""
     models: dict[tuple[type[BaseModel], str], None] = {(ErrorBody, "serialization"): None}
@@ -149,6 +258,10 @@ def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
                 models[(model, "serialization")] = None
             plans.append((path, method, entry, {
                 "body": body, "responses": responses, "query": _query_names(tree) if tree is not None else [],
+                "required": _required_query(tree) if tree is not None else set(),
+                "statuses": _statuses(tree, function) if tree is not None else set(),
+                "formats": dict(getattr(function, "_openapi_formats", {})),
+                "media_type": getattr(function, "_openapi_media_type", None),
                 "methods": len(entries)}))
 
     keyed, definitions = models_json_schema(list(models), ref_template=_REF)
@@ -162,7 +275,9 @@ def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in re.findall(r"\{(\w+)\}", path)
         ] + [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            {"name": name, "in": "query", "required": name in plan["required"], "schema": (
+                {"type": "string", "enum": ["json", *plan["formats"]]} if name == "format" and plan["formats"]
+                else {"type": "string"})}
             for name in plan["query"]
         ]
         operation: dict[str, Any] = {
@@ -185,23 +300,8 @@ def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
         elif method in ("POST", "PUT", "PATCH"):
             operation["requestBody"] = {"required": False, "content": {
                 "application/json": {"schema": {"type": "object"}}}}
-        responses: dict[str, Any] = {}
-        declared = plan["responses"]
-        for status, model in sorted(declared.items()):
-            responses[str(status)] = {"description": "OK", "content": {
-                "application/json": {"schema": keyed[(model, "serialization")]}}}
-        if not declared:
-            responses["200"] = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
         public = path in PUBLIC_PATHS
-        for status, what in ((400, "invalid request (VALIDATION_FAILED, …)"),
-                             (401, "no valid token (UNAUTHENTICATED)"),
-                             (403, "another unit's or another role's (FORBIDDEN)"),
-                             (404, "not found, or not the caller's to know (NOT_FOUND)")):
-            if public and status in (401, 403):
-                continue
-            responses[str(status)] = {"description": what, "content": {"application/json": {"schema": error}}}
-        responses["default"] = {"description": other_errors, "content": {"application/json": {"schema": error}}}
-        operation["responses"] = responses
+        operation["responses"] = _responses(plan, keyed, error, other_errors, public)
         if public:
             operation["security"] = []
         paths.setdefault(path, {})[method.lower()] = operation

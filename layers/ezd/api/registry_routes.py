@@ -12,7 +12,7 @@ from ezd.adapters import directory_store, registry_store
 from ezd.adapters.epuap_soap import EpuapFault, build_push_response, parse_push_request
 from ezd.adapters.wssecurity import NotSignedByEpuap
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, principal_of, query
-from ezd.api.openapi import responds
+from ezd.api.openapi import answers_in, formats, responds
 from ezd.config import settings
 from ezd.errors import EzdError
 from ezd.models.epuap import EpuapStatus
@@ -83,6 +83,7 @@ def correct_metadata(unit: str, document_id: str) -> dict[str, Any]:
 
 @blueprint.route("/units/{unit}/reports/intake")
 @responds(registry_queries.IntakeReport)
+@formats(csv="text/csv")
 @handled
 def intake_report(unit: str) -> Any:
     """The raport podawczy of a day, as JSON or (format=csv) CSV."""
@@ -129,6 +130,7 @@ def quarantine(unit: str) -> dict[str, Any]:
 
 
 @blueprint.route("/epuap/push/{unit}", methods=["POST"], content_types=SOAP_TYPES)
+@answers_in("text/xml")
 def epuap_push(unit: str) -> Response:
     """ePUAP push delivery (the unit's intake endpoint): accepted only when ePUAP signed
     it (WS-Security), answered OK only once stored."""
