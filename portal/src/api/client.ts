@@ -40,5 +40,7 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: window.location.origin });
+// The portal reads JSON only: answers the document also lists in CSV or HTML (?format=)
+// are downloads, not bodies this client parses, so their types stay out of its results.
+export const api = createClient<paths, "application/json">({ baseUrl: window.location.origin });
 api.use(auth);
