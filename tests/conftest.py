@@ -9,12 +9,8 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +18,9 @@ from typing import Any
 import pytest
 
 from ezd import clock
-from testkit import PaperDesk
+# Api lives in testkit, so that a test module can use it without importing a conftest
+# (tests/e2e has a conftest of its own, and `from conftest import` finds either).
+from testkit import Api, PaperDesk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,57 +40,6 @@ def _no_faults_left(request: pytest.FixtureRequest):
     yield
     if "stack" in request.fixturenames:
         request.getfixturevalue("stack").runtime.clear_faults()
-
-
-@dataclass
-class ApiResponse:
-    status: int
-    body: Any
-    headers: dict[str, str]
-    raw: bytes
-
-
-class Api:
-    """A tiny HTTP client of the portal API."""
-
-    def __init__(self, base_url: str, secret: str) -> None:
-        self.base_url = base_url
-        self.secret = secret
-
-    def token(self, login: str) -> str:
-        from ezd.services.auth import issue_token
-
-        return issue_token(login, self.secret)
-
-    def call(self, method: str, path: str, *, user: str | None = None, json_body: Any = None,
-             raw: bytes | None = None, content_type: str | None = None, token: str | None = None) -> ApiResponse:
-        headers = {}
-        data = None
-        if json_body is not None:
-            data = json.dumps(json_body).encode()
-            headers["Content-Type"] = "application/json"
-        if raw is not None:
-            data = raw
-            headers["Content-Type"] = content_type or "application/octet-stream"
-        if user:
-            headers["Authorization"] = f"Bearer {self.token(user)}"
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                payload = response.read()
-                status = response.status
-                response_headers = dict(response.headers)
-        except urllib.error.HTTPError as exc:
-            payload = exc.read()
-            status = exc.code
-            response_headers = dict(exc.headers)
-        try:
-            body = json.loads(payload) if payload else None
-        except ValueError:
-            body = payload.decode("utf-8", "replace")
-        return ApiResponse(status=status, body=body, headers=response_headers, raw=payload)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,19 @@
 """What the tests share beyond fixtures (tests/ is on sys.path, as pytest puts a conftest's
-folder there): waiting for a condition, and the registry desk's client for paper letters
+folder there): waiting for a condition, a tiny HTTP client of the portal API, and the
+registry desk's client for paper letters
 (upload a scan to S3 by its pre-signed POST, have an old date of receipt confirmed,
 register the upload)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
+import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterator
 
@@ -55,6 +59,57 @@ def post_form(url: str, fields: dict[str, str], content: bytes, filename: str) -
                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.status
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+    raw: bytes
+
+
+class Api:
+    """A tiny HTTP client of the portal API."""
+
+    def __init__(self, base_url: str, secret: str) -> None:
+        self.base_url = base_url
+        self.secret = secret
+
+    def token(self, login: str) -> str:
+        from ezd.services.auth import issue_token
+
+        return issue_token(login, self.secret)
+
+    def call(self, method: str, path: str, *, user: str | None = None, json_body: Any = None,
+             raw: bytes | None = None, content_type: str | None = None, token: str | None = None) -> ApiResponse:
+        headers = {}
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        if raw is not None:
+            data = raw
+            headers["Content-Type"] = content_type or "application/octet-stream"
+        if user:
+            headers["Authorization"] = f"Bearer {self.token(user)}"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                payload = response.read()
+                status = response.status
+                response_headers = dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            payload = exc.read()
+            status = exc.code
+            response_headers = dict(exc.headers)
+        try:
+            body = json.loads(payload) if payload else None
+        except ValueError:
+            body = payload.decode("utf-8", "replace")
+        return ApiResponse(status=status, body=body, headers=response_headers, raw=payload)
 
 
 class PaperDesk:

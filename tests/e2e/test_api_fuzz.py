@@ -54,7 +54,7 @@ def _serve(state_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def fuzz_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from conftest import Api
+    from testkit import Api
 
     state = tmp_path_factory.mktemp("fuzz-stack")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), os.environ.get("PYTHONPATH", "")])}
