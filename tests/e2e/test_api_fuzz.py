@@ -8,7 +8,7 @@ shared stack is never touched. In it SP13 has one registered letter and one open
 the fuzzer runs as that unit's people with the path parameters pointed at them — so the
 handlers run past the 401/403/404 gates — and once more with whatever it generates.
 
-Seeded (``derandomize``), without shrinking, 3-10 examples per operation and caller: bounded in time
+Seeded (``derandomize``), without shrinking, 2-6 examples per operation and caller: bounded in time
 and the same requests every day; a failure names the operation and a curl to repeat it.
 """
 
@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.stack]
 
 UNIT = "SP13"
 # (who calls, whether the path parameters are the unit's own, examples per operation)
-RUNS = (("sp13.dyrektor", True, 10), ("sp13.sekretariat", True, 6), ("sp13.dyrektor", False, 3))
+RUNS = (("sp13.dyrektor", True, 6), ("sp13.sekretariat", True, 4), ("sp13.dyrektor", False, 2))
 
 
 def _serve(state_dir: Path) -> None:
@@ -86,10 +86,15 @@ def fuzz_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def own_ids(fuzz_api: Any) -> dict[str, str]:
     """The path parameters that name something of SP13's: a letter registered from paper
     and a case of the director's."""
-    from testkit import PaperDesk
+    from testkit import PaperDesk, wait_for
 
     registered = PaperDesk(fuzz_api).register(UNIT, title="Wniosek o duplikat legitymacji", access="niepubliczny")
-    assert registered.status == 201, registered.body
+    if registered.status == 202:  # a busy machine: the intake outlasted the registration's wait
+        outcome = wait_for(lambda: (lambda r: r.body if r.status == 200 else None)(fuzz_api.call(
+            "GET", f"/units/{UNIT}/intakes/{registered.body['intake_id']}", user="sp13.sekretariat")),
+            "the registration's outcome", timeout=120)
+        registered.body.update(outcome)
+    assert registered.status in (201, 202) and registered.body.get("status") == "registered", registered.body
     opened = fuzz_api.call("POST", f"/units/{UNIT}/cases", user="sp13.dyrektor", json_body={
         "jrwa_symbol": "433", "title": "Duplikat legitymacji"})
     assert opened.status == 201, opened.body
