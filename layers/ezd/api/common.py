@@ -14,6 +14,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import ValidationError
 
+from ezd.adapters.archive import content_disposition
 from ezd.adapters.secrets import secret_string
 from ezd.config import settings
 from ezd.errors import EzdError, IntakeRejected, ValidationFailed
@@ -136,7 +137,9 @@ def int_param(value: str | None, name: str, default: int) -> int:
 def csv_response(body: str, filename: str) -> Response:
     return Response(
         body=body,
-        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'},
+        # The name is made of what the caller asked for (a komórka, a class): not ASCII, it
+        # cannot go in a header as it is (the server dropped the connection).
+        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": content_disposition(filename)},
         status_code=200,
     )
 
