@@ -265,7 +265,7 @@ def _start_stack_process(state: Path) -> tuple[subprocess.Popen[bytes], dict[str
     log = open(state.parent / f"stack-{launched}.log", "wb")  # noqa: SIM115 - closed by the process end
     process = subprocess.Popen(
         [sys.executable, "-m", "ezd.local.run", "--state-dir", str(state), "--api-port", "0", "--moto-port", "0",
-         "--epuap-port", "0", "--no-schedules"], stdout=log, stderr=subprocess.STDOUT, env=_python_env())
+         "--epuap-port", "0", "--portal-port", "0", "--no-schedules"], stdout=log, stderr=subprocess.STDOUT, env=_python_env())
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the stack exited: {(state.parent / log.name).read_text()[-3000:]}"
