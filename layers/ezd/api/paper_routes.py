@@ -4,16 +4,17 @@ confirm a date of receipt long past, register the uploaded scan."""
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from chalice import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from ezd.adapters import registry_store
 from ezd.api.common import Blueprint, handled, int_param, json_body, principal_in, query
 from ezd.api.openapi import responds
 from ezd.config import settings
+from ezd.models.intake import IntakeOutcome
 from ezd.models.uploads import UploadTicket
 from ezd.services import paper_desk
 
@@ -28,27 +29,21 @@ class UploadRequest(BaseModel):
     size: int = Field(ge=0)
 
 
-class PaperLetterAnswer(BaseModel):
-    """The registration of a scan: `processing` (202) while the workflow works, then its
-    outcome — registered (201), the same scan and data already registered (200, that
-    item's number), a conflict with an earlier item of the same scan (409: the clerk may
-    register it anyway with a `duplicate_reason`), or rejected (422, with the code)."""
-
-    intake_id: str
-    upload_id: str
-    status_url: str
-    status: Literal["processing", "registered", "duplicate", "conflict", "test", "rejected", "failed"]
-    unit: str | None = None
-    sha256: str | None = None
-    filename: str | None = None
-    channel: str | None = None
-    registry_number: str | None = None
-    document_id: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    signature: str | None = None
-    certificate: str | None = None
-    processed_at: datetime | None = None
+# The registration's answer: `processing` (202) while the workflow works, then its
+# outcome — registered (201), the same scan and data already registered (200, that item's
+# number), a conflict with an earlier item of the same scan (409: the clerk may register it
+# anyway with a `duplicate_reason`), or rejected (422, with the code). The outcome's
+# fields, optional (a `processing` answer has none of them yet), and where to ask again.
+PaperLetterAnswer = create_model(
+    "PaperLetterAnswer",
+    __doc__="A paper letter's registration: processing, or its outcome.",
+    upload_id=(str, ...),
+    status_url=(str, ...),
+    status=(Literal["processing", "registered", "duplicate", "conflict", "test", "rejected", "failed"], ...),
+    **{name: (field.annotation | None, None) for name, field in IntakeOutcome.model_fields.items()
+       if name not in ("intake_id", "status")},
+    intake_id=(str, ...),
+)
 
 
 class BackdatingBody(BaseModel):
