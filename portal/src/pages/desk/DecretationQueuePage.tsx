@@ -3,19 +3,15 @@
 // "do załatwienia" (it becomes theirs) or "do wiadomości" (for information only), with a
 // note and a deadline.
 import { useState } from "react";
-import { Alert, Button, Group, Modal, Paper, SegmentedControl, Select, Stack, Table, Text, Textarea, Title } from "@mantine/core";
+import { Alert, Button, Group, Modal, SegmentedControl, Select, Stack, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { Link } from "react-router";
-import { api, type Schemas } from "../../api/client";
+import { api } from "../../api/client";
 import { useLoad } from "../../api/useLoad";
 import { DayInput } from "../../components/DayInput";
-import { Refusal } from "../../components/NoAccess";
-import { dateTime } from "../../i18n/dates";
 import { ROUTING_STATUSES, errorMessage, label } from "../../i18n/labels";
-import { NOUNS, countOf } from "../../i18n/plural";
-import { useUser } from "../../nav/user";
+import { QueuePage, type QueueColumn, type QueueItem } from "./QueuePage";
 
-type Item = Schemas["RoutingSnapshot"];
+type Item = QueueItem;
 type Kind = "do_zalatwienia" | "do_wiadomosci";
 
 function DecreeDialog({ unit, item, onClose, onDone }: {
@@ -81,56 +77,16 @@ function DecreeDialog({ unit, item, onClose, onDone }: {
   );
 }
 
+const COLUMNS: QueueColumn[] = [
+  { header: "Klasa JRWA", cell: (item) => (item.classification
+    ? `${item.classification.jrwa_symbol} ${item.classification.jrwa_heading}` : "bez klasyfikacji") },
+  { header: "Stan", cell: (item) => (item.current_decretation ? "zwrócony przez adresata"
+    : label(ROUTING_STATUSES, item.status)) },
+];
+
 export function DecretationQueuePage() {
-  const { unit } = useUser();
-  const queue = useLoad(() => api.GET("/units/{unit}/queues/{name}", { params: { path: { unit, name: "managers" } } }),
-    [unit]);
-  const [open, setOpen] = useState<Item | null>(null);
-  if (queue.status) return <Refusal status={queue.status} />;
-  const items = queue.data?.items ?? [];
   return (
-    <Stack gap="md">
-      <Title order={2}>Do dekretacji</Title>
-      <Text aria-live="polite" data-testid="queue-count">
-        {queue.loading && !queue.data ? "Wczytywanie…" : items.length === 0 ? "Nic nie czeka na dekretację."
-          : `W kolejce: ${countOf(items.length, NOUNS.dokument)}.`}
-      </Text>
-      {queue.failed && <Alert color="red" role="alert">Brak połączenia z serwerem.</Alert>}
-      <Paper withBorder>
-        <Table striped aria-label="Dokumenty do dekretacji">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Numer</Table.Th>
-              <Table.Th scope="col">Dotyczy</Table.Th>
-              <Table.Th scope="col">Klasa JRWA</Table.Th>
-              <Table.Th scope="col">Stan</Table.Th>
-              <Table.Th scope="col">Od</Table.Th>
-              <Table.Th scope="col"><span className="visually-hidden">Działania</span></Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((item) => (
-              <Table.Tr key={item.document_id}>
-                <Table.Td style={{ whiteSpace: "nowrap" }}>
-                  <Link to={`/dokumenty/${item.document_id}`}>{item.registry_number}</Link>
-                </Table.Td>
-                <Table.Td>{item.title}</Table.Td>
-                <Table.Td>{item.classification ? `${item.classification.jrwa_symbol} ${item.classification.jrwa_heading}`
-                  : "bez klasyfikacji"}</Table.Td>
-                <Table.Td>{item.current_decretation ? "zwrócony przez adresata" : label(ROUTING_STATUSES, item.status)}</Table.Td>
-                <Table.Td style={{ whiteSpace: "nowrap" }}>{dateTime(item.updated_at)}</Table.Td>
-                <Table.Td>
-                  <Button size="xs" onClick={() => setOpen(item)} aria-label={`Dekretuj ${item.registry_number}`}>
-                    Dekretuj
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-      {open && <DecreeDialog unit={unit} item={open} onClose={() => setOpen(null)}
-        onDone={() => { setOpen(null); queue.reload(); }} />}
-    </Stack>
+    <QueuePage name="managers" title="Do dekretacji" empty="Nic nie czeka na dekretację." tableLabel="Dokumenty do dekretacji" action="Dekretuj"
+      columns={COLUMNS} dialog={(unit, item, close, done) => <DecreeDialog unit={unit} item={item} onClose={close} onDone={done} />} />
   );
 }

@@ -2,19 +2,14 @@
 // gives each its JRWA class (a leaf of the unit's plan) or passes it on unclassified, and
 // the workflow waiting for it moves on to the decretation.
 import { useState } from "react";
-import { Alert, Button, Group, Modal, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { Link } from "react-router";
-import { api, type Schemas } from "../../api/client";
-import { useLoad } from "../../api/useLoad";
+import { api } from "../../api/client";
 import { JrwaPicker } from "../../components/JrwaPicker";
-import { Refusal } from "../../components/NoAccess";
-import { dateTime } from "../../i18n/dates";
 import { errorMessage } from "../../i18n/labels";
-import { NOUNS, countOf } from "../../i18n/plural";
-import { useUser } from "../../nav/user";
+import { QueuePage, type QueueItem } from "./QueuePage";
 
-type Item = Schemas["RoutingSnapshot"];
+type Item = QueueItem;
 
 function ClassifyDialog({ unit, item, onClose, onDone }: {
   unit: string; item: Item; onClose: () => void; onDone: () => void;
@@ -55,50 +50,8 @@ function ClassifyDialog({ unit, item, onClose, onDone }: {
 }
 
 export function RegistryQueuePage() {
-  const { unit } = useUser();
-  const queue = useLoad(() => api.GET("/units/{unit}/queues/{name}", { params: { path: { unit, name: "registry" } } }),
-    [unit]);
-  const [open, setOpen] = useState<Item | null>(null);
-  if (queue.status) return <Refusal status={queue.status} />;
-  const items = queue.data?.items ?? [];
   return (
-    <Stack gap="md">
-      <Title order={2}>Do klasyfikacji</Title>
-      <Text aria-live="polite" data-testid="queue-count">
-        {queue.loading && !queue.data ? "Wczytywanie…" : items.length === 0 ? "Nic nie czeka na klasyfikację."
-          : `W kolejce: ${countOf(items.length, NOUNS.dokument)}.`}
-      </Text>
-      {queue.failed && <Alert color="red" role="alert">Brak połączenia z serwerem.</Alert>}
-      <Paper withBorder>
-        <Table striped aria-label="Dokumenty do klasyfikacji">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Numer</Table.Th>
-              <Table.Th scope="col">Dotyczy</Table.Th>
-              <Table.Th scope="col">W kolejce od</Table.Th>
-              <Table.Th scope="col"><span className="visually-hidden">Działania</span></Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((item) => (
-              <Table.Tr key={item.document_id}>
-                <Table.Td style={{ whiteSpace: "nowrap" }}>
-                  <Link to={`/dokumenty/${item.document_id}`}>{item.registry_number}</Link>
-                </Table.Td>
-                <Table.Td>{item.title}</Table.Td>
-                <Table.Td style={{ whiteSpace: "nowrap" }}>{dateTime(item.updated_at)}</Table.Td>
-                <Table.Td>
-                  <Button size="xs" onClick={() => setOpen(item)} aria-label={`Klasyfikuj ${item.registry_number}`}>
-                    Klasyfikuj
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-      {open && <ClassifyDialog unit={unit} item={open} onClose={() => setOpen(null)}
-        onDone={() => { setOpen(null); queue.reload(); }} />}
-    </Stack>
+    <QueuePage name="registry" title="Do klasyfikacji" empty="Nic nie czeka na klasyfikację." tableLabel="Dokumenty do klasyfikacji" action="Klasyfikuj"
+      columns={[]} dialog={(unit, item, close, done) => <ClassifyDialog unit={unit} item={item} onClose={close} onDone={done} />} />
   );
 }
