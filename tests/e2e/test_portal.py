@@ -86,6 +86,7 @@ def test_a_wrong_password_is_refused_in_polish(page):
     expect(page.get_by_role("alert")).to_contain_text("Nieprawidłowy login lub hasło.")
     expect(page.get_by_label("Login", exact=True)).to_have_value("sp36.sekretariat")
     expect(page.get_by_role("button", name="Wyloguj")).to_have_count(0)
+    assert page.evaluate("() => sessionStorage.getItem('ezd.token')") is None  # no session at all
     _shot(page, "login-wrong-password")
 
 

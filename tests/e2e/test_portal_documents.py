@@ -117,4 +117,5 @@ def test_the_menu_shows_only_what_the_role_opens_and_closed_pages_say_so(page, s
     page.goto(page.url.split("#")[0] + f"#/dokumenty/{signed_letter.document_id}")
     ok(page.get_by_test_id("no-access")).to_contain_text("Brak dostępu")
     ok(page.get_by_text("pogrubiony")).to_have_count(0)
+    assert "KW/12/2026" not in page.content()  # nothing of the letter reached the page
     shot(page, "no-access-unit")

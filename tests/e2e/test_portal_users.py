@@ -92,6 +92,7 @@ def test_the_administrator_adds_a_user_who_then_logs_in(page, api):
     ok(page.get_by_role("link", name="Użytkownicy jednostki")).to_have_count(0)  # not an administrator
     page.goto(page.url.split("#")[0] + "#/uzytkownicy")
     ok(page.get_by_test_id("no-access")).to_be_visible()
+    assert "lo14.admin" not in page.content()  # no user of the unit is in the page
     log_out(page)
 
     # The administrator changes the roles, deactivates, reactivates and resets.
@@ -131,3 +132,4 @@ def test_the_page_is_only_for_unit_administrators(page):
     ok(page.get_by_role("link", name="Użytkownicy jednostki")).to_have_count(0)
     page.goto(page.url.split("#")[0] + "#/uzytkownicy")
     ok(page.get_by_test_id("no-access")).to_be_visible()
+    assert "lo14.admin" not in page.content()  # no user of the unit is in the page

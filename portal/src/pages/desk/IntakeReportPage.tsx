@@ -3,24 +3,25 @@
 // receives, and as CSV.
 import { useState } from "react";
 import { Alert, Button, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
-import dayjs from "dayjs";
 import { Link } from "react-router";
 import { api } from "../../api/client";
 import { downloadFromApi } from "../../api/download";
 import { useLoad } from "../../api/useLoad";
 import { DayInput } from "../../components/DayInput";
 import { Refusal } from "../../components/NoAccess";
-import { ZONE, dateTime, day } from "../../i18n/dates";
+import { dateTime, day } from "../../i18n/dates";
 import { CHANNELS, label } from "../../i18n/labels";
 import { NOUNS, countOf } from "../../i18n/plural";
 import { useUser } from "../../nav/user";
 
 export function IntakeReportPage() {
   const { unit } = useUser();
-  const [date, setDate] = useState(() => dayjs().tz(ZONE).format("YYYY-MM-DD"));
+  // No day chosen yet: the API's today (the server's clock, in Poland), shown once answered.
+  const [chosen, setChosen] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const report = useLoad(() => api.GET("/units/{unit}/reports/intake", { params: { path: { unit }, query: { date } } }),
-    [unit, date]);
+  const report = useLoad(() => api.GET("/units/{unit}/reports/intake",
+    { params: { path: { unit }, query: chosen ? { date: chosen } : {} } }), [unit, chosen]);
+  const date = chosen ?? report.data?.date ?? "";
   if (report.status === 403) return <Refusal status={403} />;
   const lines = report.data?.lines ?? [];
 
@@ -38,18 +39,18 @@ export function IntakeReportPage() {
     <Stack gap="md">
       <Title order={2}>Raport podawczy</Title>
       <Group align="flex-end" className="no-print">
-        <DayInput label="Dzień" value={date} onChange={(d) => d && setDate(d)} w={180} />
+        <DayInput label="Dzień" value={date} onChange={(d) => d && setChosen(d)} w={180} />
         <Button variant="default" onClick={() => window.print()}>Drukuj</Button>
         <Button variant="default" onClick={csv}>Pobierz CSV</Button>
       </Group>
       {failure && <Alert color="red" role="alert">{failure}</Alert>}
       {report.status && report.status !== 403 && <Alert color="red" role="alert">Nie udało się wczytać raportu.</Alert>}
-      <Text className="print-only" fw={700}>Raport podawczy jednostki {unit} z dnia {day(date)}</Text>
+      <Text className="print-only" fw={700}>Raport podawczy jednostki {unit} z dnia {date ? day(date) : ""}</Text>
       <Text aria-live="polite" data-testid="report-count">
-        {report.loading && !report.data ? "Wczytywanie…" : `${day(date)}: ${countOf(lines.length, NOUNS.przesylka)}`}
+        {(report.loading && !report.data) || !date ? "Wczytywanie…" : `${day(date)}: ${countOf(lines.length, NOUNS.przesylka)}`}
       </Text>
       <Paper withBorder>
-        <Table striped aria-label={`Raport podawczy z dnia ${day(date)}`}>
+        <Table striped aria-label={`Raport podawczy z dnia ${date ? day(date) : ""}`}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Lp.</Table.Th>

@@ -16,6 +16,7 @@ import { emptyForm, problemsOf, registration, type PaperForm } from "./paperForm
 import { UploadFailed, openUpload, sendToStorage } from "./upload";
 
 type Answer = Schemas["PaperLetterAnswer"];
+type TextField = Exclude<keyof PaperForm, "received_edited">;
 const PAPER_CHANNELS = ["post", "courier", "in_person", "email"].map((value) => ({ value, label: CHANNELS[value] }));
 const ACCESS = ["niepubliczny", "publiczny – dostępny w całości", "publiczny – dostępny częściowo"];
 
@@ -52,8 +53,10 @@ export function PaperLetterPage() {
 
   const problems = problemsOf(form, uploadId !== null && progress === 1, dayjs());
   const shown = (name: keyof typeof problems) => (touched ? problems[name] : undefined);
-  const set = (name: keyof PaperForm) => (value: string) => setForm((f) => ({ ...f, [name]: value }));
-  const text = (name: keyof PaperForm) => ({
+  const set = (name: TextField) => (value: string) => setForm((f) => ({
+    ...f, [name]: value, received_edited: f.received_edited || name === "received_day" || name === "received_time",
+  }));
+  const text = (name: TextField) => ({
     value: form[name], error: shown(name), onChange: (e: { currentTarget: { value: string } }) => set(name)(e.currentTarget.value),
   });
 

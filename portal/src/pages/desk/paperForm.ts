@@ -8,6 +8,9 @@ export interface PaperForm {
   channel: string;
   received_day: string; // ISO day, Warsaw
   received_time: string; // HH:MM, Warsaw
+  // Untouched, the day and time shown are "now" and the server's own clock decides the
+  // moment of receipt (the browser's clock may be wrong); typed, they are sent as typed.
+  received_edited: boolean;
   sender_kind: "person" | "institution";
   first_names: string;
   surname: string;
@@ -28,7 +31,7 @@ export interface PaperForm {
 export function emptyForm(now: dayjs.Dayjs): PaperForm {
   const local = now.tz(ZONE);
   return {
-    channel: "post", received_day: local.format("YYYY-MM-DD"), received_time: local.format("HH:mm"),
+    channel: "post", received_day: local.format("YYYY-MM-DD"), received_time: local.format("HH:mm"), received_edited: false,
     sender_kind: "person", first_names: "", surname: "", institution: "", street: "", postal_code: "", town: "",
     country: "PL", title: "", letter_date: "", sender_reference: "", kind: "", access: "niepubliczny",
     attachments_count: "", remarks: "",
@@ -51,7 +54,8 @@ export function problemsOf(form: PaperForm, scanned: boolean, now: dayjs.Dayjs):
   if (!form.received_day) p.received_day = "Podaj datę wpływu.";
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(form.received_time)) p.received_time = "Godzina w postaci GG:MM.";
   const received = receivedAt(form);
-  if (!p.received_day && !p.received_time && received && dayjs(received).isAfter(now.add(1, "minute"))) {
+  if (form.received_edited && !p.received_day && !p.received_time && received
+    && dayjs(received).isAfter(now.add(1, "minute"))) {
     p.received_day = "Data wpływu nie może być w przyszłości.";
   }
   if (form.letter_date && form.received_day && form.letter_date > form.received_day) {
@@ -75,7 +79,7 @@ export function registration(form: PaperForm, uploadId: string, duplicateReason:
   return {
     upload_id: uploadId,
     channel: form.channel as Schemas["PaperRegistration"]["channel"],
-    received_at: receivedAt(form),
+    received_at: form.received_edited ? receivedAt(form) : null,
     duplicate_reason: duplicateReason,
     metadata: {
       title: form.title.trim(),
