@@ -3,6 +3,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 import * as session from "../auth/session";
+import * as serverClock from "./serverClock";
 
 export type Schemas = components["schemas"];
 export type Principal = Schemas["Principal"];
@@ -25,6 +26,7 @@ const auth: Middleware = {
     return request;
   },
   async onResponse({ response, schemaPath, id }) {
+    serverClock.observe(response);
     const original = sent.get(id);
     sent.delete(id);
     if (response.status !== 401 || PUBLIC.has(schemaPath) || !original) {

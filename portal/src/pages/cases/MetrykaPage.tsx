@@ -2,6 +2,7 @@
 // columns of the legal form, with the result of verifying the hash chains (the case's own
 // and each document's, also against the unit's latest signed anchor) shown above the
 // table — on screen and on the printed A4 page.
+import { serverNow } from "../../api/serverClock";
 import { Alert, Anchor, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
@@ -128,7 +129,7 @@ export function MetrykaPage() {
           {entries.length === 0 && <Table.Tr><Table.Td colSpan={6}>Brak wpisów.</Table.Td></Table.Tr>}
         </Table.Tbody>
       </Table>
-      <Text size="xs" c="dimmed" className="print-only">Wydrukowano z EZD {dateTime(new Date().toISOString())}.</Text>
+      <Text size="xs" c="dimmed" className="print-only">Wydrukowano z EZD {dateTime(serverNow().toISOString())}.</Text>
     </Stack>
   );
 }

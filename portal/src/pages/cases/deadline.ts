@@ -1,6 +1,7 @@
 // How urgent a deadline is, counted in Polish calendar days (Europe/Warsaw), and said in
 // words: the colour only repeats what the words say.
 import dayjs from "dayjs";
+import { serverNow } from "../../api/serverClock";
 import { ZONE } from "../../i18n/dates";
 import { NOUNS, countOf, pluralForm } from "../../i18n/plural";
 
@@ -12,9 +13,9 @@ export interface DeadlineState {
   words: string;
 }
 
-/** Today in Poland, as YYYY-MM-DD. */
+/** Today in Poland, as YYYY-MM-DD, by the server's clock. */
 export function todayInPoland(): string {
-  return dayjs().tz(ZONE).format("YYYY-MM-DD");
+  return serverNow().tz(ZONE).format("YYYY-MM-DD");
 }
 
 export const SOON_DAYS = 3;

@@ -5,7 +5,7 @@
 // it, saying why.
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Group, NumberInput, Paper, SegmentedControl, Select, SimpleGrid, Stack, TextInput, Textarea, Title } from "@mantine/core";
-import dayjs from "dayjs";
+import { serverNow } from "../../api/serverClock";
 import { Link } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { DayInput } from "../../components/DayInput";
@@ -39,7 +39,7 @@ function Outcome({ answer }: { answer: Answer }) {
 
 export function PaperLetterPage() {
   const { unit } = useUser();
-  const [form, setForm] = useState<PaperForm>(() => emptyForm(dayjs()));
+  const [form, setForm] = useState<PaperForm>(() => emptyForm(serverNow()));
   const [uploadId, setUploadId] = useState<string | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
@@ -51,7 +51,7 @@ export function PaperLetterPage() {
   const [reason, setReason] = useState("");
   const [failure, setFailure] = useState<string | null>(null);
 
-  const problems = problemsOf(form, uploadId !== null && progress === 1, dayjs());
+  const problems = problemsOf(form, uploadId !== null && progress === 1, serverNow());
   const shown = (name: keyof typeof problems) => (touched ? problems[name] : undefined);
   const set = (name: TextField) => (value: string) => setForm((f) => ({
     ...f, [name]: value, received_edited: f.received_edited || name === "received_day" || name === "received_time",
@@ -96,7 +96,7 @@ export function PaperLetterPage() {
       setConflict(null);
       setAnswer(result);
       if (result.status === "registered" || result.status === "duplicate") {
-        setForm(emptyForm(dayjs()));
+        setForm(emptyForm(serverNow()));
         setUploadId(null);
         setFileName(null);
         setProgress(null);
