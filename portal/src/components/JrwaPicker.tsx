@@ -1,23 +1,14 @@
 // The unit's file plan (JRWA) as a searchable tree: classes indented by their level,
-// only the last-level classes (the ones documents and cases take) can be chosen; a search
-// keeps the matches and the classes above them, so the tree still reads as a tree.
+// only the last-level classes (the ones documents and cases take) can be chosen; what a
+// search keeps is jrwaTree's, shared with the case form's picker.
 import { useMemo, useState } from "react";
 import { Badge, Loader, ScrollArea, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
 import { api, type Schemas } from "../api/client";
 import { useLoad } from "../api/useLoad";
 import { matches } from "../i18n/search";
+import { visibleClasses } from "./jrwaTree";
 
 type JrwaEntry = Schemas["JrwaEntry"];
-
-function visible(classes: JrwaEntry[], query: string): JrwaEntry[] {
-  if (!query.trim()) return classes;
-  const hits = classes.filter((c) => matches(`${c.symbol} ${c.heading}`, query));
-  const keep = new Set(hits.map((c) => c.symbol));
-  for (const hit of hits) {
-    for (let n = 1; n < hit.symbol.length; n += 1) keep.add(hit.symbol.slice(0, n));
-  }
-  return classes.filter((c) => keep.has(c.symbol));
-}
 
 export function JrwaPicker({ unit, value, onChange }: {
   unit: string; value: string | null; onChange: (symbol: string, entry: JrwaEntry) => void;
@@ -26,7 +17,7 @@ export function JrwaPicker({ unit, value, onChange }: {
   const [query, setQuery] = useState("");
   const classes = useMemo(() => [...(plan.data?.classes ?? [])].sort((a, b) => a.symbol.localeCompare(b.symbol)),
     [plan.data]);
-  const shown = visible(classes, query);
+  const shown = visibleClasses(classes, query);
   if (plan.loading && !plan.data) return <Loader size="sm" aria-label="Wczytywanie wykazu akt" />;
   if (!plan.data) return <Text c="red" size="sm">Nie udało się wczytać wykazu akt.</Text>;
   return (

@@ -6,21 +6,9 @@ import { useMemo, useState } from "react";
 import { Box, Radio, ScrollArea, Stack, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import type { Schemas } from "../../api/client";
 import { NOUNS, countOf } from "../../i18n/plural";
-import { matches } from "../../i18n/search";
+import { visibleClasses } from "../../components/jrwaTree";
 
 type JrwaClass = Schemas["JrwaEntry"];
-
-/** The classes to show for a search: matching leaves with every class above them. */
-export function visibleClasses(classes: JrwaClass[], search: string): JrwaClass[] {
-  if (!search.trim()) return classes;
-  const shown = new Set<string>();
-  for (const c of classes) {
-    if (!matches(`${c.symbol} ${c.heading}`, search)) continue;
-    for (let i = 1; i <= c.symbol.length; i += 1) shown.add(c.symbol.slice(0, i));
-    if (!c.is_leaf) classes.filter((d) => d.symbol.startsWith(c.symbol)).forEach((d) => shown.add(d.symbol));
-  }
-  return classes.filter((c) => shown.has(c.symbol));
-}
 
 export function JrwaPicker({ classes, value, onChange, error }: {
   classes: JrwaClass[]; value: string | null; onChange: (symbol: string) => void; error?: string | false | null;
