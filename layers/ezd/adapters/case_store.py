@@ -11,10 +11,12 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ezd.adapters import registry_store
+from ezd.adapters import stats_store
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.models.cases import Case, CaseDocument
 from ezd.models.registry import RegistryEntry
+from ezd.models.statistics import case_change_counts, case_opened_counts
 
 
 class CaseNumberTaken(Exception):
@@ -77,16 +79,20 @@ def create_case(case: Case, expected_counter: int) -> None:
             else:
                 tx.save(counter, condition=RecordItem.value == expected_counter)
             tx.save(_case_item(case), condition=RecordItem.pk.does_not_exist())
+            stats_store.add_to_transaction(tx, case_opened_counts(case))
     except TransactWriteError as exc:
         raise CaseNumberTaken(str(exc)) from exc
 
 
-def save_case(case: Case) -> None:
-    """Writes a changed case (``case.version`` already incremented) if nobody else did."""
+def save_case(case: Case, previous: Case | None = None) -> None:
+    """Writes a changed case (``case.version`` already incremented) if nobody else did;
+    a close or reopen against ``previous`` is counted in the same transaction."""
     _bound()
     try:
         with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(_case_item(case), condition=RecordItem.value == case.version - 1)
+            if previous is not None:
+                stats_store.add_to_transaction(tx, case_change_counts(previous, case))
     except TransactWriteError as exc:
         raise CaseChanged(str(exc)) from exc
 

@@ -12,12 +12,14 @@ from pynamodb.exceptions import PutError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ezd.adapters import audit_store
+from ezd.adapters import stats_store
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.config import settings
 from ezd.search_text import fold
 from ezd.models.audit import AuditEntry
 from ezd.models.intake import IntakeOutcome, StoredBlob
 from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegisterPage, RegistryEntry
+from ezd.models.statistics import registration_counts
 
 
 class CounterConflict(Exception):
@@ -160,6 +162,7 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
             tx.save(_outcome_item(outcome))
             if audit_entries:
                 audit_store.add_to_transaction(tx, audit_entries)
+            stats_store.add_to_transaction(tx, registration_counts(entry))
     except TransactWriteError as exc:
         reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
         if claim_content and len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":

@@ -11,8 +11,10 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
+from ezd.adapters import stats_store
 from ezd.config import settings
 from ezd.models.routing import ClassificationRule, Decretation, DecretationModelRule, InboxItem, RoutingState
+from ezd.models.statistics import decretation_counts
 
 QUEUE_OF_STATUS = {"unclassified": "registry", "awaiting_decretation": "managers"}
 
@@ -124,6 +126,7 @@ def commit_routing(
                 tx.save(_inbox_item(item))
             for item in remove_inbox:
                 tx.delete(_inbox_item(item))
+            stats_store.add_to_transaction(tx, decretation_counts(decretations))
     except TransactWriteError as exc:
         raise RoutingConflict(str(exc)) from exc
 

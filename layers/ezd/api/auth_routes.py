@@ -16,7 +16,7 @@ from ezd.api.common import Blueprint, handled, json_body, principal_of
 from ezd.api.openapi import responds
 from ezd.config import settings
 from ezd.errors import NotFound
-from ezd.services import auth, passwords
+from ezd.services import auth, passwords, statistics
 
 blueprint = Blueprint(__name__)
 
@@ -69,9 +69,16 @@ def change_password() -> Response:
     return Response(body=answer.model_dump(mode="json"), status_code=200)
 
 
+class Me(auth.Principal):
+    """The caller, and whether they see the statistics of the whole city."""
+
+    sees_city: bool = False
+
+
 @blueprint.route("/me")
-@responds(auth.Principal)
+@responds(Me)
 @handled
 def me() -> dict[str, Any]:
     """Who the caller is: login, name, position, unit, roles and komórka."""
-    return principal_of(blueprint.current_request).model_dump()
+    principal = principal_of(blueprint.current_request)
+    return Me(**principal.model_dump(), sees_city=statistics.sees_city(principal)).model_dump()

@@ -213,7 +213,7 @@ def _update(unit: str, ref: str, change: Any) -> Case:
         case = _case(unit, ref)
         updated = change(case)
         try:
-            case_store.save_case(updated.model_copy(update={"version": case.version + 1}))
+            case_store.save_case(updated.model_copy(update={"version": case.version + 1}), previous=case)
         except case_store.CaseChanged:
             continue
         return updated.model_copy(update={"version": case.version + 1})

@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
 
-from ezd.adapters import case_store, directory_store, registry_store
+from ezd.adapters import case_store, directory_store, registry_store, stats_store
 from ezd.models.registry import Notification
+from ezd.models.statistics import CASES_OVERDUE, month_of
 from ezd.services.deadlines import days_until
 from ezd.clock import WARSAW
 
@@ -53,6 +54,8 @@ def notify_due(today: date, within_days: int, unit: str | None = None) -> list[D
     for symbol in units:
         report = due_report(symbol, today, within_days)
         reports.append(report)
+        # The statistics' "overdue" is this run's finding: the month keeps its last day's.
+        stats_store.set_snapshot(symbol, month_of(today), CASES_OVERDUE, len(report.overdue), today)
         if not report.overdue and not report.due_soon:
             continue
         managers = [u.login for u in directory_store.list_users(symbol) if "manager" in u.roles]
