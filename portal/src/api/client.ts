@@ -6,7 +6,8 @@ import * as session from "../auth/session";
 import * as serverClock from "./serverClock";
 
 export type Schemas = components["schemas"];
-export type Principal = Schemas["Principal"];
+// The logged-in user as GET /me answers (with what the role alone does not say).
+export type Principal = Schemas["Me"];
 export type RegisterPage = Schemas["RegisterPage"];
 export type RegistryEntry = Schemas["RegistryEntry"];
 export type ApiError = Schemas["ErrorBody"];

@@ -7,11 +7,11 @@ import { NavLink as RouterLink } from "react-router";
 import type { Principal } from "../api/client";
 import { roleNames } from "../i18n/labels";
 import { PAGES } from "../nav/pages";
-import { hasRole } from "../nav/user";
+import { mayOpen } from "../nav/user";
 
 export function Shell({ user, onLogOut, children }: { user: Principal; onLogOut: () => void; children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure(false);
-  const menu = PAGES.filter((page) => page.label && !page.path.includes(":") && hasRole(user, page.roles));
+  const menu = PAGES.filter((page) => page.label && !page.path.includes(":") && mayOpen(user, page));
   return (
     <AppShell header={{ height: 64 }} navbar={{ width: 260, breakpoint: "sm", collapsed: { mobile: !opened } }}
       padding="md">

@@ -26,6 +26,7 @@ export const NOUNS = {
   // the verb before a count of days: "został 1 dzień", "zostały 2 dni", "zostało 5 dni"
   zostalo: { one: "został", few: "zostały", many: "zostało", other: "zostało" },
   uzytkownik: { one: "użytkownik", few: "użytkownicy", many: "użytkowników", other: "użytkownika" },
+  jednostka: { one: "jednostka", few: "jednostki", many: "jednostek", other: "jednostki" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {

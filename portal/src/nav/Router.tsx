@@ -10,7 +10,7 @@ import { ReloginModal } from "../auth/ReloginModal";
 import { NoAccess, NotFound } from "../components/NoAccess";
 import { Shell } from "../components/Shell";
 import { PAGES, type PageEntry } from "./pages";
-import { hasRole, useUser } from "./user";
+import { mayOpen, useUser } from "./user";
 
 // Whatever the last user was told stays theirs: the next one to log in on this computer
 // does not see it.
@@ -42,12 +42,12 @@ function Frame() {
 
 function Guarded({ page }: { page: PageEntry }) {
   const user = useUser();
-  return hasRole(user, page.roles) ? page.element : <NoAccess />;
+  return mayOpen(user, page) ? page.element : <NoAccess />;
 }
 
 function Home() {
   const user = useUser();
-  const first = PAGES.find((page) => page.label && !page.path.includes(":") && hasRole(user, page.roles));
+  const first = PAGES.find((page) => page.label && !page.path.includes(":") && mayOpen(user, page));
   return first ? <Navigate to={`/${first.path}`} replace /> : <NoAccess what="Twoja rola nie ma jeszcze stron w portalu." />;
 }
 

@@ -1,7 +1,7 @@
 // Every page of the portal, in one list: its address (after #), its name in the menu,
 // and who may open it. The menu and the router are both made from this list, so a page
 // is added by adding one entry here (and its component in src/pages).
-import type { ReactNode } from "react";
+import { Suspense, lazy, type ReactNode } from "react";
 import { DocumentPage } from "../pages/DocumentPage";
 import { RegisterPage } from "../pages/RegisterPage";
 import { DecretationQueuePage } from "../pages/desk/DecretationQueuePage";
@@ -18,7 +18,13 @@ import { SpisPage } from "../pages/cases/SpisPage";
 import { UsersPage } from "../pages/UsersPage";
 import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage";
 import { DecretationModelPage } from "../pages/admin/DecretationModelPage";
+import type { Principal } from "../api/client";
 import type { Role } from "./user";
+
+// The charts (recharts) are a third of the portal's code and only the statistics draw them:
+// that page is loaded when opened.
+const StatisticsPage = lazy(() => import("../pages/statistics/StatisticsPage").then((m) => ({ default: m.StatisticsPage })));
+const loading = <p>Wczytywanie…</p>;
 
 export interface PageEntry {
   path: string;
@@ -26,6 +32,8 @@ export interface PageEntry {
   label?: string;
   /** Who may open it; empty: everyone logged in (the API still decides what they see). */
   roles: readonly Role[];
+  /** Who else may open it, whatever their role (the education department: the city's figures). */
+  also?: (user: Principal) => boolean;
   element: ReactNode;
 }
 
@@ -47,4 +55,6 @@ export const PAGES: PageEntry[] = [
   { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },
   { path: "model-dekretacji", label: "Model dekretacji", roles: ["unit_admin"], element: <DecretationModelPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
+  { path: "statystyki", label: "Statystyki", roles: ["manager"], also: (user) => user.sees_city === true,
+    element: <Suspense fallback={loading}><StatisticsPage /></Suspense> },
 ];

@@ -15,3 +15,8 @@ export type Role = Principal["roles"][number];
 export function hasRole(user: Principal, roles: readonly Role[]): boolean {
   return roles.length === 0 || user.roles.some((role) => roles.includes(role));
 }
+
+/** Whether the user may open the page: by role, or by the page's own rule. */
+export function mayOpen(user: Principal, page: { roles: readonly Role[]; also?: (user: Principal) => boolean }): boolean {
+  return hasRole(user, page.roles) || Boolean(page.also?.(user));
+}
