@@ -64,3 +64,49 @@ def accessibility_problems(page) -> list[str]:
 def check_accessibility(page, screen: str) -> None:
     problems = accessibility_problems(page)
     assert not problems, f"WCAG 2.1 AA problems on {screen}:\n" + "\n".join(problems)
+
+
+# --- keyboard only: what a user without a mouse does ----------------------------------
+
+
+def is_focused(locator) -> bool:
+    return bool(locator.evaluate("(el) => el === document.activeElement || el.contains(document.activeElement)"))
+
+
+def tab_to(page, locator, limit: int = 150) -> None:
+    """Presses Tab until ``locator`` has the focus (fails if the keyboard cannot reach it)."""
+    locator.wait_for(state="visible")
+    for _ in range(limit):
+        if is_focused(locator):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{locator} cannot be reached with the Tab key")
+
+
+def type_into(page, locator, text: str) -> None:
+    """Tabs to a field and types, as a person at the keyboard would."""
+    tab_to(page, locator)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def keyboard_log_in(page, login: str, password: str = PASSWORD) -> None:
+    type_into(page, page.get_by_label("Login", exact=True), login)
+    type_into(page, page.get_by_label("Hasło", exact=True), password)
+    page.keyboard.press("Enter")
+    expect()(page.get_by_role("button", name="Wyloguj")).to_be_visible()
+
+
+def keyboard_log_out(page) -> None:
+    tab_to(page, page.get_by_role("button", name="Wyloguj"))
+    page.keyboard.press("Enter")
+    expect()(page.get_by_role("button", name="Zaloguj", exact=True)).to_be_visible()
+
+
+def keyboard_open_menu(page, name: str) -> None:
+    """The main menu's link, reached with Tab and opened with Enter; the new page puts the
+    focus at the start of its content (as a full page load would), and the next Tab goes on
+    from there."""
+    tab_to(page, page.get_by_role("navigation", name="Menu główne").get_by_role("link", name=name))
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'tresc'")

@@ -23,6 +23,9 @@ export function storeToken(value: string): void {
 
 export function logOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  // The next person to log in at this screen starts on their own first page, not on the
+  // page (or the document) the last one left open.
+  window.history.replaceState(null, "", window.location.pathname + window.location.search);
   if (pendingLogin) {
     pendingLogin.reject(new Error("wylogowano"));
     pendingLogin = null;

@@ -1,7 +1,7 @@
 // The portal's addresses: one route per entry of PAGES, under the frame (Shell). Hash
 // addresses (#/rejestr) so that any static host serves every page from index.html;
 // the token is never in them (it stays in sessionStorage).
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { Navigate, Outlet, RouterProvider, createHashRouter, matchPath, useLocation } from "react-router";
 import { notifications } from "@mantine/notifications";
 import * as session from "../auth/session";
@@ -51,7 +51,7 @@ function Home() {
   return first ? <Navigate to={`/${first.path}`} replace /> : <NoAccess what="Twoja rola nie ma jeszcze stron w portalu." />;
 }
 
-const router = createHashRouter([
+const ROUTES = [
   {
     path: "/",
     element: <Frame />,
@@ -61,8 +61,17 @@ const router = createHashRouter([
       { path: "*", element: <NotFound /> },
     ],
   },
-]);
+];
 
+// A router per login: it starts from the address as it is then (logging out clears it, so
+// the next person starts on their own first page; a link opened before logging in is kept).
+// Disposed when the session ends, so an old router no longer listens to the address.
 export function PortalRouter() {
-  return <RouterProvider router={router} />;
+  const [router, setRouter] = useState<ReturnType<typeof createHashRouter> | null>(null);
+  useEffect(() => {
+    const made = createHashRouter(ROUTES);
+    setRouter(made);
+    return () => made.dispose();
+  }, []);
+  return router ? <RouterProvider router={router} /> : null;
 }
