@@ -25,7 +25,7 @@ What is measured (see bench/README.md and docs/benchmarks.md):
   the komórka WO-AO, a quarter for its officer, spread over a year) and K cases in the
   unit's spis spraw (a few hundred in the measured komórka / class / year, the rest in other
   komórki, classes and years). Timed: ``routing.inbox_of(principal, limit=50)`` and
-  ``cases.spis_spraw(...)``, each alternating call by call with its floor, bare boto3
+  ``spis.spis_spraw(...)``, each alternating call by call with its floor, bare boto3
   ``query`` calls of the same keys (the inbox's two partitions with ``Limit=50``
   descending; the whole spis partition, paged). p50 / p95 and the ratios p50/p50, p95/p95.
 
@@ -536,7 +536,7 @@ def routing_floor(moto_url: str, table: str, items: dict[str, list[dict[str, Any
 
 def measure_queries(moto_url: str, table: str, principal: Any, year: int, calls: int) -> dict[str, Any]:
     """Each system call alternates with its floor, so drift hits both alike."""
-    from ezd.services import cases
+    from ezd.services import spis
     from ezd.services import routing_views as routing
 
     ddb = boto("dynamodb", moto_url)
@@ -570,14 +570,14 @@ def measure_queries(moto_url: str, table: str, principal: Any, year: int, calls:
 
     # one warm-up of each, untimed (connections, the first pydantic validations)
     routing.inbox_of(principal, limit=INBOX_LIMIT)
-    cases.spis_spraw(UNIT, MEASURED_CELL, MEASURED_JRWA, year, principal)
+    spis.spis_spraw(UNIT, MEASURED_CELL, MEASURED_JRWA, year, principal)
     bare_inbox(owners[1])
     bare_spis()
     for _ in range(calls):
         timed("inbox_of", lambda: routing.inbox_of(principal, limit=INBOX_LIMIT))
         timed("floor_inbox_two_keys", lambda: [i for o in owners for i in bare_inbox(o)])
         timed("floor_inbox_one_key", lambda: bare_inbox(owners[1]))
-        timed("spis_spraw", lambda: cases.spis_spraw(UNIT, MEASURED_CELL, MEASURED_JRWA, year, principal))
+        timed("spis_spraw", lambda: spis.spis_spraw(UNIT, MEASURED_CELL, MEASURED_JRWA, year, principal))
         timed("floor_spis", bare_spis)
 
     def stats(name: str) -> dict[str, float]:
@@ -590,7 +590,7 @@ def measure_queries(moto_url: str, table: str, principal: Any, year: int, calls:
     out["answers"] = {
         "inbox_of": [i.item_id for i in routing.inbox_of(principal, limit=INBOX_LIMIT)],
         "floor_inbox_cell": [i["SK"]["S"] for i in bare_inbox(owners[1])],
-        "spis_spraw": [line.znak_sprawy for line in cases.spis_spraw(UNIT, MEASURED_CELL, MEASURED_JRWA, year, principal)],
+        "spis_spraw": [line.znak_sprawy for line in spis.spis_spraw(UNIT, MEASURED_CELL, MEASURED_JRWA, year, principal)],
         "floor_spis": [i["SK"]["S"] for i in bare_spis()],
     }
     for system, floor in (("inbox_of", "floor_inbox_two_keys"), ("spis_spraw", "floor_spis")):

@@ -106,9 +106,12 @@ def get_case(unit: str, ref: str) -> Case | None:
     return None
 
 
-def spis(unit: str, cell: str, jrwa: str, year: int) -> list[Case]:
+def spis(unit: str, cell: str, jrwa: str, year: int, *, after: int = 0, limit: int | None = None) -> list[Case]:
+    """The spis in its order (by number), all of it or ``limit`` cases after number ``after``:
+    one Query that reads only the page it returns."""
     _bound()
-    return [Case.model_validate(i.data) for i in RecordItem.query(_spis_key(unit, cell, jrwa, year))]
+    items = RecordItem.query(_spis_key(unit, cell, jrwa, year), RecordItem.sk > f"{after:06d}", limit=limit)
+    return [Case.model_validate(i.data) for i in items]
 
 
 def open_cases_due_by(unit: str, last_day: str) -> list[Case]:

@@ -12,8 +12,8 @@ from ezd.api.openapi import formats, responds
 from ezd.api.common import Blueprint, csv_response, date_param, handled, int_param, json_body, principal_in, query
 from ezd.errors import ValidationFailed
 from ezd.models.audit import AuditEntry, VerificationResult
-from ezd.models.cases import Case, CaseDocument, DeadlinePresetName, SpisLine
-from ezd.services import case_log, cases, deadline_watch
+from ezd.models.cases import Case, CaseDocument, DeadlinePresetName, SpisPage
+from ezd.services import case_log, cases, deadline_watch, spis
 from ezd import clock
 
 blueprint = Blueprint(__name__)
@@ -59,14 +59,15 @@ class CaseDocumentsAnswer(BaseModel):
     items: list[CaseDocument]
 
 
-class SpisAnswer(BaseModel):
-    """Spis spraw of one komórka, JRWA class and year: one line per case, by its number."""
+class SpisAnswer(SpisPage):
+    """A page of the spis spraw of one komórka, JRWA class and year: one line per case, by
+    its number (?limit=, default 100, at most 500; ?after=<lp> for the next page); the CSV
+    has all of it."""
 
     unit: str
     cell: str
     jrwa: str
     year: int
-    lines: list[SpisLine]
 
 
 class MetrykaAnswer(BaseModel):
@@ -177,11 +178,12 @@ def spis_spraw(unit: str) -> Any:
     if not q.get("cell") or not q.get("jrwa"):
         raise ValidationFailed("cell and jrwa are required")
     year = int_param(q.get("year"), "year", clock.today().year)
-    lines = cases.spis_spraw(unit, q["cell"], q["jrwa"], year, principal)
     if q.get("format") == "csv":
-        return csv_response(cases.spis_csv(lines), f"spis-spraw-{unit}-{q['cell']}-{q['jrwa']}-{year}.csv")
-    return {"unit": unit, "cell": q["cell"], "jrwa": q["jrwa"], "year": year,
-            "lines": [line.model_dump() for line in lines]}
+        lines = spis.spis_spraw(unit, q["cell"], q["jrwa"], year, principal)
+        return csv_response(spis.spis_csv(lines), f"spis-spraw-{unit}-{q['cell']}-{q['jrwa']}-{year}.csv")
+    page = spis.spis_page(unit, q["cell"], q["jrwa"], year, principal, after=int_param(q.get("after"), "after", 0),
+                          limit=int_param(q.get("limit"), "limit", spis.SPIS_PAGE))
+    return {"unit": unit, "cell": q["cell"], "jrwa": q["jrwa"], "year": year, **page.model_dump()}
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/metryka")

@@ -18,7 +18,7 @@ def _operator(unit: str):
 
 def cmd_cases(args: argparse.Namespace) -> int:
     from ezd.cli import _stack
-    from ezd.services.cases import spis_csv, spis_spraw
+    from ezd.services.spis import spis_csv, spis_spraw
 
     from ezd.clock import today
 

@@ -107,3 +107,12 @@ class SpisLine(BaseModel):
     data_wszczecia: str
     data_ostatecznego_zalatwienia: str
     uwagi: str
+
+
+class SpisPage(BaseModel):
+    """A page of the spis: its lines, how many cases the spis has, and where the next
+    page starts (None on the last)."""
+
+    lines: list[SpisLine]
+    total: int
+    next_after: int | None = None

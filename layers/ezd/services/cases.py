@@ -15,7 +15,6 @@ from ezd.models.cases import (
     CaseDocument,
     CaseOrigin,
     DeadlinePresetName,
-    SpisLine,
     SuspensionPeriod,
     case_audit_key,
     case_reference,
@@ -26,7 +25,6 @@ from ezd.models.registry import DocumentRecord
 from ezd.models.routing import Classification
 from ezd.services import access, audit, jrwa, routing
 from ezd.services.auth import Principal
-from ezd.services.csv_export import write_csv
 from ezd.services.deadlines import case_deadline
 from ezd.services.routing import actor_of
 from ezd.clock import WARSAW, local_date, now_utc, today
@@ -359,33 +357,3 @@ def case_documents(unit: str, ref: str, principal: Principal) -> list[CaseDocume
     principal.require_unit(unit)
     _case(unit, ref)
     return case_store.documents(unit, ref)
-
-
-# --- spis spraw --------------------------------------------------------------------------
-
-def spis_spraw(unit: str, cell: str, jrwa_symbol: str, year: int, principal: Principal) -> list[SpisLine]:
-    principal.require_unit(unit)
-    lines = []
-    for case in case_store.spis(unit, cell, jrwa_symbol, year):
-        origin = case.origin
-        remarks = [case.settlement or ""]
-        if case.continues:
-            remarks.append(f"kontynuacja sprawy {case.continues}")
-        if case.continued_as:
-            remarks.append(f"wznowiona jako {case.continued_as}")
-        lines.append(SpisLine(
-            lp=case.number,
-            znak_sprawy=case.ref,
-            sprawa=case.title,
-            od_kogo_wplynela=origin.sender if origin else "sprawa z inicjatywy własnej",
-            znak_pisma=(origin.sender_reference or "") if origin else "",
-            z_dnia=(origin.letter_date or "") if origin else "",
-            data_wszczecia=case.initiated_on.isoformat(),
-            data_ostatecznego_zalatwienia=local_date(case.closed_at).isoformat() if case.closed_at else "",
-            uwagi="; ".join(r for r in remarks if r),
-        ))
-    return lines
-
-
-def spis_csv(lines: list[SpisLine]) -> str:
-    return write_csv(list(SpisLine.model_fields), (line.model_dump() for line in lines))
