@@ -16,7 +16,7 @@ from ezd.api.openapi import answers_in, formats, responds
 from ezd.config import settings
 from ezd.errors import EzdError
 from ezd.models.epuap import EpuapStatus
-from ezd.models.registry import QuarantineRecord, RegisterPage
+from ezd.models.registry import MetadataCorrection, QuarantineRecord, RegisterPage, RegistryEntry
 from ezd.services import access, corrections, push_authentication, quarantine_quota, registry_queries
 from ezd.services.corrections import MetadataChanges
 from ezd.services.delivery import accept_epuap_document
@@ -69,7 +69,16 @@ class CorrectionBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class CorrectedMetadata(BaseModel):
+    """The item's metadata after the correction, its version and every correction so far."""
+
+    entry: RegistryEntry
+    version: int
+    corrections: list[MetadataCorrection]
+
+
 @blueprint.route("/units/{unit}/documents/{document_id}/metadata", methods=["PATCH"])
+@responds(CorrectedMetadata)
 @handled
 def correct_metadata(unit: str, document_id: str) -> dict[str, Any]:
     """A correction of the item's metadata: a new version keeping the old values."""

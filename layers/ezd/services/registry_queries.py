@@ -10,7 +10,7 @@ from ezd.adapters import archive, case_store, registry_store
 from ezd.config import Settings
 from ezd.errors import AccessDenied, NotFound, ValidationFailed
 from ezd.models.intake import IntakeOutcome
-from ezd.models.registry import DocumentRecord, RegisterPage, RegistryEntry
+from ezd.models.registry import DocumentRecord, MetadataCorrection, RegisterPage, RegistryEntry
 from ezd.models.signatures import SignatureReport
 from ezd.models.audit import Actor
 from ezd.services import access, audit
@@ -42,6 +42,8 @@ class RegistryItemView(BaseModel):
     receipt: DownloadLink | None
     form_namespace: str | None
     case_ref: str | None = None  # the case the document joined
+    version: int = 1  # of the metadata: each correction makes the next
+    corrections: list[MetadataCorrection] = []  # oldest first, each with the values it replaced
 
 
 def _day_start(day: date) -> datetime:
@@ -131,6 +133,8 @@ def _view(document: DocumentRecord, seconds: int) -> RegistryItemView:
         attachments=attachments,
         receipt=receipt,
         form_namespace=document.form_namespace,
+        version=document.version,
+        corrections=document.corrections,
     )
 
 

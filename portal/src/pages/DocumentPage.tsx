@@ -12,6 +12,9 @@ import {
 } from "../i18n/labels";
 import { useUser } from "../nav/user";
 import { newCaseAddress } from "./cases/addresses";
+import { CorrectMetadata } from "./documents/CorrectMetadata";
+import { MetadataVersions } from "./documents/MetadataVersions";
+import { hasRole } from "../nav/user";
 
 type Item = Schemas["RegistryItemView"];
 type Link_ = Schemas["DownloadLink"];
@@ -163,7 +166,9 @@ function Routing({ unit, documentId, login }: { unit: string; documentId: string
 }
 
 export function DocumentPage() {
-  const { unit, login } = useUser();
+  const user = useUser();
+  const { unit, login } = user;
+  const [notice, setNotice] = useState<string | null>(null);
   const { documentId = "" } = useParams();
   const item = useLoad(() => api.GET("/units/{unit}/documents/{document_id}",
     { params: { path: { unit, document_id: documentId } } }), [unit, documentId]);
@@ -200,7 +205,19 @@ export function DocumentPage() {
           <Field name="Sprawa">
             {item.data.case_ref ? <Link to={`/sprawy/${encodeURIComponent(item.data.case_ref)}`}>{item.data.case_ref}</Link> : null}
           </Field>
+          <Field name="Uwagi">{entry.remarks}</Field>
         </SimpleGrid>
+      </Paper>
+      <Paper withBorder p="md" component="section" aria-labelledby="wersje">
+        <Group justify="space-between" mb="sm">
+          <Title order={3} size="h4" id="wersje">Wersje metadanych</Title>
+          {hasRole(user, ["registry_clerk", "manager"]) && (
+            <CorrectMetadata unit={unit} documentId={documentId} entry={entry}
+              onDone={(version) => { setNotice(`Zapisano korektę: obowiązuje wersja ${version}.`); item.reload(); }} />
+          )}
+        </Group>
+        {notice && <Alert color="green" role="status" mb="sm">{notice}</Alert>}
+        <MetadataVersions version={item.data.version ?? 1} corrections={item.data.corrections ?? []} />
       </Paper>
       <Paper withBorder p="md" component="section" aria-labelledby="podpis">
         <Title order={3} size="h4" id="podpis" mb="sm">Weryfikacja podpisu</Title>
