@@ -100,7 +100,7 @@ def test_statuses_media_types_and_required_parameters_come_from_the_code(spec):
         "application/json", "text/csv", "text/html"}
     # The spis indexes cell and jrwa (after refusing a request without them): required.
     spis = {p["name"]: p["required"] for p in paths["/units/{unit}/spis"]["get"]["parameters"] if p["in"] == "query"}
-    assert spis == {"cell": True, "jrwa": True, "year": False, "format": False}
+    assert spis == {"cell": True, "jrwa": True, "year": False, "format": False, "limit": False, "after": False}
     # The ePUAP push answers in SOAP, its refusals too.
     push = paths["/epuap/push/{unit}"]["post"]["responses"]
     assert {"200", "400", "401", "404", "429", "503", "default"} == set(push)
