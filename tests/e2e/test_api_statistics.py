@@ -101,6 +101,12 @@ def test_what_a_unit_does_is_counted_once_in_its_month(api, stack, deliverer, un
     assert closed.status == 201, closed.body
     assert api.call("POST", f"/units/{UNIT}/cases/{closed.body['ref']}/close", user=DIRECTOR,
                     json_body={"settlement": "Udzielono informacji"}).status == 200
+    # Reopened and closed again: one closed case (as the spis shows it), one reopening.
+    assert api.call("POST", f"/units/{UNIT}/cases/{closed.body['ref']}/reopen", user=DIRECTOR,
+                    json_body={"reason": "Wpłynęło uzupełnienie"}).status == 200
+    assert _stats(api, DIRECTOR, year).body["totals"]["cases_closed"] == before.body["totals"]["cases_closed"]
+    assert api.call("POST", f"/units/{UNIT}/cases/{closed.body['ref']}/close", user=DIRECTOR,
+                    json_body={"settlement": "Udzielono informacji uzupełniającej"}).status == 200
     late = api.call("POST", f"/units/{UNIT}/cases", user=DIRECTOR,
                     json_body={"jrwa_symbol": "051", "title": "Informacja publiczna – budżet",
                                "deadline_preset": "certificate_7d"})
@@ -110,7 +116,7 @@ def test_what_a_unit_does_is_counted_once_in_its_month(api, stack, deliverer, un
     assert after.status == 200, after.body
     assert _delta(after.body["totals"], before.body["totals"]) == {
         "documents_total": 2, "doc.epuap": 1, "doc.post": 1, "sig.absent": 2,
-        "decretations": 2, "decretations_returned": 1, "cases_opened": 2, "cases_closed": 1}
+        "decretations": 2, "decretations_returned": 1, "cases_opened": 2, "cases_closed": 1, "cases_reopened": 1}
     # The months add up to the year, and each thing is in the month it happened.
     months = after.body["months"]
     assert [m["month"] for m in months] == [f"{year}-{n:02d}" for n in range(1, 13)]
@@ -177,3 +183,38 @@ def test_statistics_as_csv_add_up_and_name_no_one(api, deliverer, unique_letter)
     assert sum(int(r["sprawy założone"]) for r in rows) == totals["cases_opened"]
     city = _city(api, DEPARTMENT, year, format="csv")
     assert city.status == 200 and "attachment" in city.headers.get("Content-Disposition", "")
+
+
+def _ezd(stack, *args: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "EZD_STACK_FILE": str(Path(stack.info.state_dir) / "stack.json")}
+    return subprocess.run([sys.executable, "-m", "ezd.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_the_running_counts_add_up_to_a_recount_and_a_wrong_counter_is_put_right(api, stack):
+    """Run after the others of this file: everything P11 did is counted exactly as its
+    records count it; a counter changed behind the system's back is found and set right."""
+    from ezd.adapters.aws import client
+
+    checked = _ezd(stack, "statistics", "recount", "--unit", UNIT)
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 0 and report["records"] > 0 and report["differences"] == [], checked.stdout
+
+    month = f"{clock.today().year}-{clock.today().month:02d}"
+    table = stack.provisioned.name("RecordsTable")
+    key = {"PK": {"S": f"STATS#{month}"}, "SK": {"S": f"{UNIT}#doc.post"}}
+    right = int(client("dynamodb").get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]["value"]["N"])
+    client("dynamodb").update_item(TableName=table, Key=key, UpdateExpression="SET #v = :v",
+                                   ExpressionAttributeNames={"#v": "value"}, ExpressionAttributeValues={":v": {"N": "999"}})
+    found = _ezd(stack, "statistics", "recount", "--unit", UNIT)
+    assert found.returncode == 1
+    assert json.loads(found.stdout)["differences"] == [
+        {"unit": UNIT, "month": month, "metric": "doc.post", "stored": 999, "counted": right}]
+    assert _ezd(stack, "statistics", "recount", "--unit", UNIT, "--apply").returncode == 0
+    assert _ezd(stack, "statistics", "recount", "--unit", UNIT).returncode == 0
+    assert _stats(api, DIRECTOR, clock.today().year).body["months"][clock.today().month - 1]["documents"]["post"] == right

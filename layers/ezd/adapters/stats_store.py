@@ -14,7 +14,7 @@ unit, and a unit's registrations already pass one at a time through its register
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from pynamodb.transactions import TransactWrite
 
@@ -39,6 +39,8 @@ def add_to_transaction(tx: TransactWrite, counts: Iterable[Count]) -> None:
         key = _key(count.unit, count.month, count.metric)
         merged[key] = merged.get(key, 0) + count.by
     for (pk, sk), by in merged.items():
+        if not by:
+            continue
         tx.update(RecordItem(pk, sk), actions=[RecordItem.kind.set("stat"), RecordItem.value.add(by)])
 
 
@@ -67,3 +69,30 @@ def month_counts(month: str, unit: str | None = None) -> list[StoredCount]:
         owner, _, metric = item.sk.partition("#")
         rows.append(StoredCount(owner, metric, int(item.value or 0), (item.data or {}).get("as_of")))
     return rows
+
+
+# --- the recount: every counted record and every counter, for `ezd statistics recount` ----
+
+COUNTED_KINDS = ("registry_entry", "decretation", "case")
+
+
+def counted_records() -> Iterator[tuple[str, dict]]:
+    """(kind, data) of every register line, decretation and case: a Scan of the whole table,
+    for an operator's recount (run when the system is quiet), never for a page."""
+    _bound()
+    for item in RecordItem.scan(RecordItem.kind.is_in(*COUNTED_KINDS)):
+        yield item.kind, item.data or {}
+
+
+def stored_counts() -> Iterator[tuple[str, str, str, int]]:
+    """(unit, month, metric, value) of every counter."""
+    _bound()
+    for item in RecordItem.scan(RecordItem.kind == "stat"):
+        unit, _, metric = item.sk.partition("#")
+        yield unit, item.pk.removeprefix("STATS#"), metric, int(item.value or 0)
+
+
+def set_count(unit: str, month: str, metric: str, value: int) -> None:
+    _bound()
+    pk, sk = _key(unit, month, metric)
+    RecordItem(pk, sk).update(actions=[RecordItem.kind.set("stat"), RecordItem.value.set(value)])

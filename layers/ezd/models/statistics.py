@@ -110,24 +110,54 @@ def decretation_counts(decretations) -> list[Count]:
     return counts
 
 
-def case_opened_counts(case) -> list[Count]:
-    """A new entry of the spis spraw; one that continues a case of an earlier year (reopened
-    in a later year) is also counted as reopened."""
+def decretation_state_counts(d) -> list[Count]:
+    """What a stored decretation counts as it stands (a recount): made "do załatwienia" or
+    "do wiadomości", and returned if it was; the running counts add up to the same."""
+    counts = [Count(unit=d.unit, month=_local_month(d.at), metric=DECRETED if d.kind == "do_zalatwienia" else DECRETED_INFO)]
+    if d.status == "returned" and d.decided_at is not None:
+        counts.append(Count(unit=d.unit, month=_local_month(d.decided_at), metric=DECRETATION_RETURNED))
+    return counts
+
+
+def case_counts(case) -> list[Count]:
+    """What a case counts as it stands: opened (and reopened, when it continues a case of an
+    earlier year), each reopening in its own year, and — while it is closed — closed (late
+    when after its deadline) in the month it was closed. A case reopened and closed again
+    counts once as closed, in the month of its last closing, as the spis spraw shows it."""
     month = _local_month(case.opened_at)
     counts = [Count(unit=case.unit, month=month, metric=CASE_OPENED)]
     if case.continues:
         counts.append(Count(unit=case.unit, month=month, metric=CASE_REOPENED))
+    counts += [Count(unit=case.unit, month=_local_month(moment), metric=CASE_REOPENED) for moment in case.reopened]
+    if case.status == "closed" and case.closed_at is not None:
+        closed_on = local_date(case.closed_at)
+        counts.append(Count(unit=case.unit, month=month_of(closed_on), metric=CASE_CLOSED))
+        if case.deadline is not None and closed_on > case.deadline:
+            counts.append(Count(unit=case.unit, month=month_of(closed_on), metric=CASE_CLOSED_LATE))
     return counts
 
 
+def case_opened_counts(case) -> list[Count]:
+    """A new entry of the spis spraw."""
+    return case_counts(case)
+
+
 def case_change_counts(previous, case) -> list[Count]:
-    """A case closed (late when after its deadline) or reopened in its own year."""
-    if previous.status != "closed" and case.status == "closed" and case.closed_at is not None:
-        closed_on = local_date(case.closed_at)
-        counts = [Count(unit=case.unit, month=month_of(closed_on), metric=CASE_CLOSED)]
-        if case.deadline is not None and closed_on > case.deadline:
-            counts.append(Count(unit=case.unit, month=month_of(closed_on), metric=CASE_CLOSED_LATE))
-        return counts
-    if previous.status == "closed" and case.status != "closed" and case.reopened:
-        return [Count(unit=case.unit, month=_local_month(case.reopened[-1]), metric=CASE_REOPENED)]
-    return []
+    """What a change of a case moves: its counts as it is now less those as it was (a close
+    adds one closed; a reopening takes the closing back and adds one reopened)."""
+    return difference(case_counts(case), case_counts(previous))
+
+
+def totals(counts) -> dict[tuple[str, str, str], int]:
+    """Counts summed per (unit, month, metric)."""
+    summed: dict[tuple[str, str, str], int] = {}
+    for c in counts:
+        key = (c.unit, c.month, c.metric)
+        summed[key] = summed.get(key, 0) + c.by
+    return summed
+
+
+def difference(after, before) -> list[Count]:
+    a, b = totals(after), totals(before)
+    return [Count(unit=unit, month=month, metric=metric, by=a.get(key, 0) - b.get(key, 0))
+            for key in sorted(set(a) | set(b)) for unit, month, metric in [key] if a.get(key, 0) != b.get(key, 0)]
