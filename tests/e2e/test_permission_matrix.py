@@ -99,6 +99,7 @@ class World:
     intake: str = ""
     copy: str = ""         # a "do wiadomości" copy of ``doc`` for the addressee's komórka
     case: str = ""         # an open case of the case officer's komórka, handled by the case officer
+    contractor: str = ""   # an entry of the unit's address book
     jrwa_csv: str = ""
     model_rules: list[dict] = field(default_factory=list)  # the decretation model in use (the city's for a school)
     fresh: dict[tuple[str, str, str], list[dict[str, str]]] = field(default_factory=dict)
@@ -280,6 +281,13 @@ MATRIX: tuple[Row, ...] = (
     # statistics: a unit's own for its managers; the city's for the governing body's people
     Row("GET", f"{U}/statistics", "-A---", 200),
     Row("GET", "/statistics", "-----", 200, department="AAAAA"),
+    # the address book: read by everyone of the unit, kept by all but the archivist
+    Row("GET", f"{U}/contractors", "AAAAA", 200),
+    Row("POST", f"{U}/contractors", "AAA-A", 201, body=lambda w, r: _contractor_details()),
+    Row("GET", f"{U}/contractors/{{contractor_id}}", "AAAAA", 200),
+    Row("PUT", f"{U}/contractors/{{contractor_id}}", "AAA-A", 200, fresh="contractor",
+        body=lambda w, r: {"details": _contractor_details("Poradnia (zmieniona)"), "expected_version": 1}),
+    Row("DELETE", f"{U}/contractors/{{contractor_id}}", "AAA-A", 204, fresh="contractor", query="expected_version=1"),
 )
 UNIT_ROWS = [row for row in MATRIX if "{unit}" in row.path]
 
@@ -369,7 +377,21 @@ def _user(api, world: World, active: bool = True) -> dict[str, str]:
     return {"login": login}
 
 
+def _contractor_details(name: str = "Poradnia Psychologiczno-Pedagogiczna") -> dict:
+    return {"kind": "institution", "institution": _unique(name), "street": "ul. Magnoliowa 8",
+            "postal_code": "20-143", "town": "Lublin"}
+
+
+def _contractor(api, world: World) -> str:
+    added = api.call("POST", f"/units/{world.unit}/contractors", user=world.login("registry_clerk"),
+                     json_body=_contractor_details())
+    assert added.status == 201, added.body
+    return added.body["contractor_id"]
+
+
 def _fresh(api, world: World, kind: str) -> dict[str, str]:
+    if kind == "contractor":
+        return {"contractor_id": _contractor(api, world)}
     if kind in ("user", "inactive user"):
         return _user(api, world, active=kind == "user")
     if kind == "upload":
@@ -407,6 +429,7 @@ def worlds(api, deliverer) -> dict[str, World]:
         for world in worlds.values():
             jobs.append(pool.submit(_base, api, deliverer, world))
             jobs.append(pool.submit(lambda w=world: setattr(w, "case", _open_case(api, w))))
+            jobs.append(pool.submit(lambda w=world: setattr(w, "contractor", _contractor(api, w))))
             for row in UNIT_ROWS:
                 if row.fresh:
                     count = max(1, sum(row.allows(world, role) for role in ROLES))
@@ -446,6 +469,7 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "name": row.variant,
         "upload_id": res.get("upload_id", "0" * 32),
         "login": res.get("login", world.login("case_officer")),
+        "contractor_id": res.get("contractor_id", world.contractor),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
     if row.query:
