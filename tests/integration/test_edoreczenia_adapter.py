@@ -125,6 +125,7 @@ def test_the_token_is_fetched_once_per_process_and_refreshed(s: Sim) -> None:
 
 
 def test_wrong_credentials_and_bad_messages_are_refused_with_codes(s: Sim) -> None:
+    client(s).list_messages()  # a good token is cached: it must not serve the wrong secret
     with pytest.raises(EdoreczeniaAuthFailed) as refused:
         client(s, secret="wrong").list_messages()
     assert refused.value.code == "EDORECZENIA_AUTH_FAILED"

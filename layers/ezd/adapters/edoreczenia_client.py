@@ -131,17 +131,17 @@ class _Token:
 
 
 class _TokenCache:
-    """One token per (token URL, client, scopes) in the process; refreshed by one thread at a time."""
+    """One token per (token URL, client, scopes, secret) in the process; refreshed by one thread at a time."""
 
     REFRESH_MARGIN = 60.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tokens: dict[tuple[str, str, str], _Token] = {}
-        self._key_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self._tokens: dict[tuple[str, ...], _Token] = {}
+        self._key_locks: dict[tuple[str, ...], threading.Lock] = {}
         self.fetches = 0
 
-    def get(self, key: tuple[str, str, str], fetch: Callable[[], tuple[str, float]], *, stale: str | None = None) -> str:
+    def get(self, key: tuple[str, ...], fetch: Callable[[], tuple[str, float]], *, stale: str | None = None) -> str:
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
@@ -184,6 +184,7 @@ class EdoreczeniaClient:
         self.token_url = token_url
         self.client_id = client_id
         self._secret = client_secret
+        self._secret_digest = hashlib.sha256(client_secret.encode()).hexdigest()
         self.address = address
         self.timeout = timeout
         self.backoff = backoff
@@ -194,7 +195,9 @@ class EdoreczeniaClient:
     # ------------------------------------------------------------------ transport
 
     def _token(self, stale: str | None = None) -> str:
-        return TOKENS.get((self.token_url, self.client_id, " ".join(self.scopes)), self._fetch_token, stale=stale)
+        # The secret's digest is part of the key: other credentials never get this token.
+        return TOKENS.get((self.token_url, self.client_id, " ".join(self.scopes), self._secret_digest),
+                          self._fetch_token, stale=stale)
 
     def _fetch_token(self) -> tuple[str, float]:
         form = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": " ".join(self.scopes)}).encode()

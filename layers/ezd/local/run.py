@@ -26,6 +26,7 @@ def main() -> None:
                         help="the web portal (with the API on the same origin); it is also at / of the API's port")
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("EZD_MOTO_PORT", "5001")))
     parser.add_argument("--epuap-port", type=int, default=int(os.environ.get("EZD_EPUAP_PORT", "8001")))
+    parser.add_argument("--edoreczenia-port", type=int, default=int(os.environ.get("EZD_EDORECZENIA_PORT", "8002")))
     parser.add_argument("--state-dir", type=Path, default=repository_root() / ".ezd")
     parser.add_argument("--schedule-speedup", type=float, default=float(os.environ.get("EZD_SCHEDULE_SPEEDUP", "1")))
     parser.add_argument("--fresh", action="store_true", help="forget the saved state and start empty (demo data only); keys and trust stay")
@@ -38,6 +39,7 @@ def main() -> None:
         portal_port=args.portal_port,
         moto_port=args.moto_port,
         epuap_port=args.epuap_port,
+        edoreczenia_port=args.edoreczenia_port,
         schedule_speedup=args.schedule_speedup,
         run_schedules=not args.no_schedules,
         fresh=args.fresh,
@@ -58,6 +60,7 @@ EZD local stack is running (moto, real ASL, in-process Lambda).
   web portal        {info.portal_url}   (also {info.api_url}/; log in as sp19.sekretariat){portal_note}
   portal API        {info.api_url}          (try {info.api_url}/health; described at {info.api_url}/openapi.json)
   ePUAP simulator   {info.epuap_url}/pk_external_ws/services/{{pull,skrytka}}
+  e-Doręczenia sim  {info.edoreczenia_url}   (token {info.edoreczenia_token_url}, client {info.edoreczenia_client_id})
   moto (AWS API)    {info.moto_url}
   state             {info.state_dir}/stack.json
   saved data        {info.state_dir}/data: {saved}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ezd.local import lambda_runtime, lifecycle, moto_patches, moto_sfn_integration
+from ezd.local.edoreczenia import EdoreczeniaSimulator
 from ezd.local.epuap_simulator import EpuapSimulator
 from ezd.local.iam_enforcement import Enforcer, acting_as, install_request_tagging
 from ezd.local.iam_policies import function_statements
@@ -29,6 +30,7 @@ from ezd.local.secret_files import ensure_private_mode, ensure_random_key
 from ezd.local.template import REGION, Template
 
 STACK_NAME = "ezd-local"
+EDORECZENIA_CLIENT_ID = "ezd-local"
 
 
 def repository_root() -> Path:
@@ -47,6 +49,12 @@ class StackInfo:
     functions: dict[str, str] = field(default_factory=dict)  # logical id -> function name
     token_key_file: str = ""  # the installation's token-signing key (0600); never in this file
     portal_url: str = ""  # the web portal (the API's own origin, or EZD_PORTAL_PORT's)
+    # The e-Doręczenia User Agent API simulator: its API base (…/api/v1), token endpoint and
+    # the OAuth2 client registered for every demo unit's address (secret in a 0600 file).
+    edoreczenia_url: str = ""
+    edoreczenia_token_url: str = ""
+    edoreczenia_client_id: str = ""
+    edoreczenia_secret_file: str = ""
     started_at: float = field(default_factory=time.time)
 
     def to_json(self) -> str:
@@ -106,6 +114,7 @@ class LocalStack:
         api_port: int = 8000,
         moto_port: int = 0,
         epuap_port: int = 0,
+        edoreczenia_port: int = 0,
         seed_demo: bool = True,
         run_schedules: bool = True,
         schedule_speedup: float = 1.0,
@@ -126,6 +135,8 @@ class LocalStack:
         self.portal_dist = portal_dist or self.root / "portal" / "dist"
         self.moto_port = moto_port
         self.epuap_port = epuap_port
+        self.edoreczenia_port = edoreczenia_port
+        self.edoreczenia: EdoreczeniaSimulator | None = None
         self.seed_demo = seed_demo
         self.run_schedules = run_schedules
         self.schedule_speedup = schedule_speedup
@@ -167,6 +178,8 @@ class LocalStack:
         epuap = ensure_epuap_simulator_identity(self.state_dir)
         self.simulator = EpuapSimulator(push_signer=WsSecuritySigner(*identity_pems(epuap)))
         epuap_url = self.simulator.start(port=self.epuap_port)
+        edoreczenia_secret_file = self.state_dir / "keys" / "edoreczenia-client.secret"
+        self.edoreczenia = self._start_edoreczenia(ensure_random_key(edoreczenia_secret_file))
         seal = ensure_seal(self.state_dir / "keys" / "seal.pem")
         ensure_private_mode(seal)
         token_key_file = self.state_dir / "keys" / "token-signing.key"
@@ -223,11 +236,31 @@ class LocalStack:
             functions=dict(self.provisioned.functions),
             token_key_file=str(token_key_file),
             portal_url=portal_url,
+            edoreczenia_url=self.edoreczenia.api_url,
+            edoreczenia_token_url=self.edoreczenia.token_url,
+            edoreczenia_client_id=EDORECZENIA_CLIENT_ID,
+            edoreczenia_secret_file=str(edoreczenia_secret_file),
         )
         (self.state_dir / "stack.json").write_text(self.info.to_json(), encoding="utf-8")
         if self.persistence:  # continue waiting workflows in the background
             self.persistence.start_background(self.moto.url)
         return self.info
+
+    def _start_edoreczenia(self, secret: str) -> EdoreczeniaSimulator:
+        """The e-Doręczenia simulator with every demo unit's e-delivery address (its state is
+        in memory: the addresses are registered again on every start), one OAuth2 client for
+        the installation."""
+        from ezd.local.demo_data import demo_units
+
+        simulator = EdoreczeniaSimulator()
+        addresses = []
+        for unit in demo_units():
+            if unit.ade:
+                simulator.register_address(unit.ade, unit.name, public=True)
+                addresses.append(unit.ade)
+        simulator.register_client(EDORECZENIA_CLIENT_ID, secret, addresses)
+        simulator.start(port=self.edoreczenia_port)
+        return simulator
 
     def _store_secret(self, name: str, text: str, description: str) -> str:
         """Generated key material goes where a deployment keeps it: Secrets Manager."""
@@ -328,6 +361,8 @@ class LocalStack:
             self._api_server.shutdown()
         if self.simulator:
             self.simulator.stop()
+        if self.edoreczenia:
+            self.edoreczenia.stop()
         if self.moto:
             self.moto.stop()
         if self.persistence:  # a final snapshot; the state directory is free again
