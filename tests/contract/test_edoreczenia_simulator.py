@@ -395,3 +395,49 @@ def test_transient_faults_on_demand(s: Sim) -> None:
     with pytest.raises((ConnectionError, urllib.error.URLError, OSError)):
         s.call("GET", SP1, "/messages")
     assert s.call("GET", SP1, "/messages")[0] == 200
+
+
+# ------------------------------------------------------------------ drafts and direct sending
+
+def test_draft_lifecycle(s: Sim) -> None:
+    draft_id = draft(s, [SP2], files=[("a.pdf", b"A"), ("b.pdf", b"B")])
+    status, full = s.call("GET", SP1, f"/drafts/{draft_id}")
+    assert status == 200 and [a["file"]["fileMetadata"]["filename"] for a in full["attachments"]] == ["a.pdf", "b.pdf"]
+    assert full["attachments"][0]["file"]["fileMetadata"]["hash"] == hashlib.sha3_256(b"A").hexdigest()
+    status, minimal = s.call("GET", SP1, f"/drafts/{draft_id}", query={"format": "minimal"})
+    assert "subject" not in minimal["messageMetadata"] and "attachments" not in minimal
+    status, out = s.call("PUT", SP1, f"/drafts/{draft_id}", {
+        "messageMetadata": {"shippingService": "electronic", "subject": "Nowy temat", "to": [{"eDeliveryAddress": SP2}]}})
+    assert status == 200 and out["messageId"] == draft_id
+    status, listing = s.call("GET", SP1, "/drafts")
+    assert [m["messageMetadata"]["subject"] for m in listing["messages"]] == ["Nowy temat"]
+    attachment_id = full["attachments"][0]["attachmentId"]
+    status, one = s.call("GET", SP1, f"/drafts/{draft_id}/attachments/{attachment_id}")
+    assert base64.b64decode(one["file"]["file"]) == b"A"
+    status, removed = s.call("DELETE", SP1, f"/drafts/{draft_id}/attachments/{attachment_id}")
+    assert status == 200 and removed["filename"] == "a.pdf"
+    assert attach(s, draft_id, "a.pdf", b"A2")[0] == 200  # the name is free again
+    status, removed = s.call("DELETE", SP1, f"/drafts/{draft_id}/attachments")
+    assert sorted(f["filename"] for f in removed) == ["a.pdf", "b.pdf"]
+    status, deleted = s.call("DELETE", SP1, f"/drafts/{draft_id}")
+    assert deleted == [{"messageId": draft_id}]
+    status, body = s.call("GET", SP1, f"/drafts/{draft_id}")
+    assert status == 400 and body[0]["error"] == "DRAFT_NOT_FOUND"
+    status, body = s.call("POST", SP1, "/drafts/send", {"messageId": draft_id})
+    assert status == 400 and not s.sent_messages(SP1)
+    status, body = s.call("GET", SP2, f"/drafts/{draft(s, [SP2])}")  # another mailbox's draft
+    assert status == 400
+
+
+def test_posting_a_whole_message_sends_it_with_its_inline_attachments(s: Sim) -> None:
+    status, out = s.call("POST", SP1, "/messages", {
+        "messageMetadata": {"shippingService": "electronic", "subject": "Od razu", "to": [{"eDeliveryAddress": SP2}]},
+        "attachments": [{"file": {"fileMetadata": {"fileId": "f", "filename": "x.pdf"},
+                                  "file": base64.b64encode(b"X").decode()}}]})
+    assert status == 202 and out["messageTaskId"]
+    (sent,) = s.sent_messages(SP1)
+    assert [f.data for f in sent.attachments] == [b"X"]
+    status, body = s.call("POST", SP1, "/messages", {
+        "messageMetadata": {"shippingService": "electronic", "subject": "Zła nazwa", "to": [{"eDeliveryAddress": SP2}]},
+        "attachments": [{"file": {"fileMetadata": {"fileId": "f", "filename": "z spacją.pdf"}, "file": "WA=="}}]})
+    assert status == 400 and body[0]["error"] == "INVALID_FILE_NAME" and len(s.sent_messages(SP1)) == 1

@@ -156,6 +156,10 @@ def test_reads_are_retried_with_back_off(s: Sim) -> None:
     s.control("POST", "faults", {"count": 1, "mode": "reset", "method": "GET"})
     assert c.list_messages() == []
     assert sleeps == [0.2, 0.4, 0.8]
+    # The token endpoint is retried too: asking for a token twice sends nothing.
+    ed.TOKENS.clear()
+    s.control("POST", "faults", {"count": 1, "mode": "reset", "path_contains": "/oauth2/token"})
+    assert c.list_messages() == [] and sleeps[-1] == 0.2
     s.control("POST", "faults", {"count": 10, "mode": "503", "method": "GET"})
     with pytest.raises(EdoreczeniaUnavailable) as gave_up:
         c.list_messages()

@@ -48,6 +48,7 @@ class Notifier:
         self.violations: list[str] = []
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._busy = False
 
     def start(self) -> None:
         self._stopping = False
@@ -79,7 +80,7 @@ class Notifier:
 
     def idle(self) -> bool:
         with self._cond:
-            return not self._heap and not getattr(self, "_busy", False)
+            return not self._heap and not self._busy
 
     def _run(self) -> None:
         while True:
