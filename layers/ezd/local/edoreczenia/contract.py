@@ -11,8 +11,20 @@ Known gaps of the published document, and what is done about them:
   ``ErrorResponse`` shape. Anything else undeclared is a violation.
 - ``MessageOperationResponseWrapperStatus`` requires ``addresseeAde`` and ``status`` but
   does not declare them as properties; the simulator sends both (as strings).
+- ``MessagesWrapper`` requires ``resultSize`` but declares only ``total``; both are sent.
 - ``messageId`` of ``GET/DELETE messages/{messageId}`` is an array (``style: simple``):
   comma-separated ids, at most 50.
+- Status codes are written unquoted (``200:``), so YAML gives integer keys; OpenAPI wants
+  strings (the document validates as OpenAPI only once the keys are strings).
+- The security scheme declares only an ``authorizationCode`` flow (at gov.pl), while the
+  description (and the facts) say systems use client credentials with mTLS or a secret;
+  the token endpoint is therefore not part of the document.
+- The ``metadata`` format's field list has neither ``additionalData`` nor ``messageTaskId``:
+  a client looking for its own reference must read candidates in ``full``.
+- ``notificationInboxCallback.type`` is described as "ID dowodu" though ``id`` already is
+  the evidence's id; the simulator puts the evidence type (``BP.OX``) there.
+- No property carries an evidence's hash; a client hashes the file it downloads
+  (``GET evidences/purde/{evidenceId}``).
 """
 
 from __future__ import annotations
