@@ -236,3 +236,27 @@ def test_subscribing_through_the_adapter(s: Sim) -> None:
     assert subscription
     names = {x["name"] for x in s.sim.mailbox_stats(SP1)["subscriptions"]}
     assert names == {"onMessage", "onEvidence"}
+
+
+def test_concurrent_sends_each_go_once(s: Sim) -> None:
+    c = client(s)
+    receipts: list = []
+    errors: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            receipts.append(c.send(message([SP2], reference=f"SP1/OUT/{100 + i}/2026")))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    ids = [r.message_ids[SP2] for r in receipts]
+    assert len(set(ids)) == 8 == len(s.sent_messages(SP1))
+    assert sorted(m.reference for m in client(s, SP2).read_messages(
+        [m.message_id for m in client(s, SP2).list_messages(label="INBOX")])) == sorted(
+        f"SP1/OUT/{100 + i}/2026" for i in range(8))
