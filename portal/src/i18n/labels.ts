@@ -53,6 +53,8 @@ const ERRORS: Record<string, string> = {
   LAST_ADMIN: "Jednostka musi mieć co najmniej jednego aktywnego administratora.",
   SELF_LOCKOUT: "Nie można odebrać sobie uprawnień administratora ani dezaktywować własnego konta — zrobi to inny administrator jednostki.",
   PASSWORD_CHANGE_REQUIRED: "Hasło jest tymczasowe — ustaw nowe.",
+  CONTRACTOR_CHANGED: "Ktoś zmienił tego kontrahenta w międzyczasie — odśwież listę i spróbuj ponownie.",
+  CONTRACTOR_READ_ONLY: "Jednostki miasta są prowadzone w katalogu jednostek, nie w książce adresowej.",
   IDENTITY_PROVIDER_FAILED: "Usługa kont użytkowników nie odpowiedziała. Nic nie zmieniono; spróbuj ponownie.",
 };
 

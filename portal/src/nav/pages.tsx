@@ -18,6 +18,7 @@ import { SpisPage } from "../pages/cases/SpisPage";
 import { UsersPage } from "../pages/UsersPage";
 import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage";
 import { DecretationModelPage } from "../pages/admin/DecretationModelPage";
+import { ContractorsPage } from "../pages/dispatch/ContractorsPage";
 import type { Principal } from "../api/client";
 import type { Role } from "./user";
 
@@ -55,6 +56,7 @@ export const PAGES: PageEntry[] = [
   { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },
   { path: "model-dekretacji", label: "Model dekretacji", roles: ["unit_admin"], element: <DecretationModelPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
+  { path: "kontrahenci", label: "Kontrahenci", roles: [], element: <ContractorsPage /> },
   { path: "statystyki", label: "Statystyki", roles: ["manager"], also: (user) => user.sees_city === true,
     element: <Suspense fallback={loading}><StatisticsPage /></Suspense> },
 ];
