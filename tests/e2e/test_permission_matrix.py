@@ -269,6 +269,9 @@ MATRIX: tuple[Row, ...] = (
         body=lambda w, r: {"changes": [{"op": "update", "symbol": "051", "notes": _unique("Macierz uprawnień")}],
                            "note": "Macierz uprawnień"}),
     Row("PUT", f"{U}/jrwa", "-A--A", 201, body=_jrwa_csv, content_type="text/csv", query="note=macierz"),
+    # …and previews a change before publishing it (nothing is written).
+    Row("POST", f"{U}/jrwa/preview", "-A--A", 200,
+        body=lambda w, r: {"changes": [{"op": "update", "symbol": "051", "notes": _unique("Macierz: podgląd")}]}),
     # The unit's users: only its administrators (the dyrektor is one), each on a user of its own.
     Row("GET", f"{U}/users", "-A--A", 200),
     Row("POST", f"{U}/users", "-A--A", 201, body=_new_user),

@@ -7,17 +7,21 @@
                                              "expected_version"} -> the new version (201)
     PUT  /units/{unit}/jrwa                 a CSV body (symbol,heading,category,notes) replaces the plan
                                             as a new version (?note=...&expected_version=N) (201)
+    POST /units/{unit}/jrwa/preview         the body of either of the two above: what publishing it would
+                                            change, and the version it would become; nothing is written
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from ezd.api.common import Blueprint, Response, csv_response, handled, int_param, json_body, principal_of, query
 from ezd.api.openapi import formats, responds
 from ezd.errors import ValidationFailed
-from ezd.models.jrwa import JrwaChange, JrwaPlan
-from ezd.services import jrwa
+from ezd.models.jrwa import JrwaChange, JrwaPlan, JrwaPreview, JrwaVersionInfo
+from ezd.services import jrwa, jrwa_preview
 
 blueprint = Blueprint(__name__)
 
@@ -42,6 +46,21 @@ class UnitPlan(JrwaPlan):
     unit: str
 
 
+class UnitVersions(BaseModel):
+    """The unit's plan history, oldest first (the inherited city version, then its own)."""
+
+    unit: str
+    items: list[JrwaVersionInfo]
+
+
+class JrwaChangesBody(BaseModel):
+    """Changes of the plan, as POST /units/{unit}/jrwa/changes takes them."""
+
+    changes: list[JrwaChange] = Field(min_length=1)
+    note: str | None = None
+    expected_version: int | None = None
+
+
 @blueprint.route("/units/{unit}/jrwa", methods=["GET"])
 @responds(UnitPlan)
 @formats(csv="text/csv")
@@ -58,6 +77,7 @@ def get_plan(unit: str) -> Any:
 
 
 @blueprint.route("/units/{unit}/jrwa/versions", methods=["GET"])
+@responds(UnitVersions)
 @handled
 def list_versions(unit: str) -> Any:
     principal_of(blueprint.current_request).require_unit(unit)
@@ -73,6 +93,7 @@ def get_class(unit: str, symbol: str) -> Any:
 
 
 @blueprint.route("/units/{unit}/jrwa/changes", methods=["POST"])
+@responds(UnitPlan, 201)
 @handled
 def change_plan(unit: str) -> Any:
     principal = principal_of(blueprint.current_request)
@@ -93,6 +114,7 @@ def change_plan(unit: str) -> Any:
 
 
 @blueprint.route("/units/{unit}/jrwa", methods=["PUT"], content_types=CSV_TYPES)
+@responds(UnitPlan, 201)
 @handled
 def import_plan(unit: str) -> Any:
     principal = principal_of(blueprint.current_request)
@@ -102,3 +124,28 @@ def import_plan(unit: str) -> Any:
     plan = jrwa.import_csv(unit, raw, principal.login, q.get("note"),
                            expected_version=_optional_int(q.get("expected_version"), "expected_version"))
     return Response(body={"unit": unit, **plan.model_dump(mode="json")}, status_code=201)
+
+
+@blueprint.route("/units/{unit}/jrwa/preview", methods=["POST"], content_types=["application/json", *CSV_TYPES])
+@responds(JrwaPreview)
+@handled
+def preview_plan(unit: str) -> Any:
+    """What publishing a change or a CSV would do, without publishing anything.
+
+    The body is that of POST /units/{unit}/jrwa/changes (JSON) or of PUT /units/{unit}/jrwa
+    (a CSV, with ?expected_version=N). The answer is the version the plan would become, the
+    classes added, changed and removed, or (``valid`` false) every problem with its code
+    and its CSV line or change number. A version other than ``expected_version`` is 409
+    JRWA_VERSION_CONFLICT, as the publication would answer."""
+    request = blueprint.current_request
+    principal = principal_of(request)
+    principal.require_role(unit, "unit_admin")
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        body = JrwaChangesBody.model_validate(json_body(request))
+        preview = jrwa_preview.preview_changes(unit, body.changes, principal.login, body.expected_version)
+    else:
+        q = query(request)
+        preview = jrwa_preview.preview_csv(unit, request.raw_body or b"", principal.login,
+                                           _optional_int(q.get("expected_version"), "expected_version"))
+    return preview.model_dump(mode="json")

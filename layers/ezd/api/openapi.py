@@ -293,7 +293,9 @@ def document(app: Any, version: str = "0.1.0") -> dict[str, Any]:
         content_types = entry.content_types or ["application/json"]
         if plan["body"] is not None:
             schema = keyed[(plan["body"], "validation")]
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+            # A route that also takes other media types (a JSON body or a CSV) reads those as text.
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}, **{
+                t: {"schema": {"type": "string"}} for t in content_types if t != "application/json"}}}
         elif method in ("POST", "PUT", "PATCH") and content_types != ["application/json"]:
             operation["requestBody"] = {"required": True, "content": {
                 t: {"schema": {"type": "string"}} for t in content_types}}

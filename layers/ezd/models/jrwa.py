@@ -133,3 +133,42 @@ class JrwaVersionInfo(BaseModel):
     class_count: int | None = None
     source: Literal["change", "import", "seed", "inherited"] = "change"
     current: bool = False
+
+
+class JrwaProblem(BaseModel):
+    """One problem of a previewed change or CSV, with a stable code (docs/error-codes.md)
+    and where it is: the CSV's line, the change's number, the class."""
+
+    code: str
+    message: str
+    line: int | None = None
+    change: int | None = None
+    symbol: str | None = None
+    value: str | None = None
+
+
+class JrwaClassChange(BaseModel):
+    """A class that stays in the plan with other fields."""
+
+    symbol: str
+    before: JrwaEntry
+    after: JrwaEntry
+    fields: list[Literal["heading", "category", "notes", "is_leaf"]]
+
+
+class JrwaPreview(BaseModel):
+    """What publishing a change (or a CSV) would do, computed as the publication would,
+    without writing anything: the classes added, changed and removed, the version it would
+    become, or the problems that stop it (``error_code`` JRWA_INVALID or JRWA_UNCHANGED)."""
+
+    unit: str
+    source: Literal["change", "import"]
+    valid: bool
+    error_code: str | None = None
+    base: JrwaVersionRef
+    version: JrwaVersionRef | None = None  # the version it would become (when valid)
+    class_count: int | None = None
+    added: list[JrwaEntry] = []
+    changed: list[JrwaClassChange] = []
+    removed: list[JrwaEntry] = []
+    problems: list[JrwaProblem] = []

@@ -444,9 +444,11 @@ def _check_owner(unit: str) -> None:
 
 
 def _publish(unit: str, build, actor_login: str, note: str | None, source: str,
-             expected_version: int | None) -> JrwaPlan:
+             expected_version: int | None, write: bool = True) -> JrwaPlan:
     """Reads the unit's current plan, builds the next one and publishes it as version n+1;
-    on a concurrent publication re-reads and rebuilds (or, with expected_version, fails)."""
+    on a concurrent publication re-reads and rebuilds (or, with expected_version, fails).
+    ``write=False`` (a preview) does all of it but the writing, and answers the plan that
+    would be published."""
     if not actor_login:
         raise ValidationFailed("the actor of a JRWA change must be known")
     _check_owner(unit)
@@ -463,6 +465,9 @@ def _publish(unit: str, build, actor_login: str, note: str | None, source: str,
         if _same(classes, current.classes):
             raise PlanUnchanged(f"the change leaves the JRWA of {unit} as it is in version {base.version}")
         version = max(base.version, jrwa_store.latest_published(unit)) + 1
+        if not write:
+            return JrwaPlan(owner=unit, version=version, classes=_entries(classes), published_by=actor_login,
+                            note=note, based_on=base)
         published_at = now_utc()
         record = {
             "owner": unit, "version": version, "published_at": published_at.isoformat(),
@@ -483,23 +488,25 @@ def _publish(unit: str, build, actor_login: str, note: str | None, source: str,
 
 
 def change_plan(unit: str, changes: list[JrwaChange], actor_login: str, note: str | None = None,
-                expected_version: int | None = None) -> JrwaPlan:
+                expected_version: int | None = None, *, write: bool = True) -> JrwaPlan:
     """Publishes the unit's current plan with the changes applied as the unit's next version.
 
     ``expected_version`` (optional) makes the change fail with PlanVersionConflict if the
     unit's current version is another one; without it a concurrent publication is absorbed
     by applying the changes again to the newer plan (their validation may then fail).
+    ``write=False`` only answers what would be published (services/jrwa_preview.py).
     """
     parsed = [c if isinstance(c, JrwaChange) else JrwaChange.model_validate(c) for c in changes]
     return _publish(unit, lambda classes: apply_changes(classes, parsed), actor_login, note, "change",
-                    expected_version)
+                    expected_version, write)
 
 
 def import_csv(unit: str, text: str | bytes, actor_login: str, note: str | None = None,
-               expected_version: int | None = None) -> JrwaPlan:
-    """Replaces the unit's plan by the CSV's classes, as the unit's next version."""
+               expected_version: int | None = None, *, write: bool = True) -> JrwaPlan:
+    """Replaces the unit's plan by the CSV's classes, as the unit's next version
+    (``write=False``: only answers what would be published)."""
     classes = parse_csv(text)
-    return _publish(unit, lambda _current: classes, actor_login, note, "import", expected_version)
+    return _publish(unit, lambda _current: classes, actor_login, note, "import", expected_version, write)
 
 
 def diff(plan_a: JrwaPlan, plan_b: JrwaPlan) -> dict[str, list]:
