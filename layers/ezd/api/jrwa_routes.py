@@ -28,10 +28,10 @@ blueprint = Blueprint(__name__)
 CSV_TYPES = ["text/csv", "text/plain", "application/csv", "application/octet-stream"]
 
 
-def _plan_for(unit: str, q: dict[str, str]) -> JrwaPlan:
-    if q.get("version"):
-        return jrwa.unit_plan_version(unit, int_param(q.get("version"), "version", 0), q.get("owner") or None)
-    if q.get("owner"):
+def _plan_for(unit: str, version: str | None, owner: str | None) -> JrwaPlan:
+    if version:
+        return jrwa.unit_plan_version(unit, int_param(version, "version", 0), owner or None)
+    if owner:
         raise ValidationFailed("owner is given only together with version")
     return jrwa.current_plan(unit)
 
@@ -68,7 +68,8 @@ class JrwaChangesBody(BaseModel):
 def get_plan(unit: str) -> Any:
     principal_of(blueprint.current_request).require_unit(unit)
     q = query(blueprint.current_request)
-    plan = _plan_for(unit, q)
+    # Read here, not in _plan_for, so that the OpenAPI document lists them.
+    plan = _plan_for(unit, q.get("version"), q.get("owner"))
     if q.get("format") == "csv":
         return csv_response(jrwa.export_csv(plan), f"jrwa-{unit}-{plan.owner}-v{plan.version}.csv")
     if q.get("format") not in (None, "", "json"):
@@ -88,7 +89,8 @@ def list_versions(unit: str) -> Any:
 @handled
 def get_class(unit: str, symbol: str) -> Any:
     principal_of(blueprint.current_request).require_unit(unit)
-    plan = _plan_for(unit, query(blueprint.current_request))
+    q = query(blueprint.current_request)
+    plan = _plan_for(unit, q.get("version"), q.get("owner"))
     return jrwa.class_in(plan, symbol).model_dump(mode="json")
 
 
