@@ -46,3 +46,11 @@ test("użytkownik", () => {
     12: "12 użytkowników", 22: "22 użytkownicy", 25: "25 użytkowników" };
   for (const [n, text] of Object.entries(cases)) assert.equal(countOf(Number(n), NOUNS.uzytkownik), text);
 });
+
+test("the file plan's nouns: klasa, zmiana, błąd, pole", () => {
+  const cases = [[1, NOUNS.klasa, "1 klasa"], [3, NOUNS.klasa, "3 klasy"], [12, NOUNS.klasa, "12 klas"],
+    [125, NOUNS.klasa, "125 klas"], [124, NOUNS.klasa, "124 klasy"], [1, NOUNS.zmiana, "1 zmiana"],
+    [2, NOUNS.zmiana, "2 zmiany"], [5, NOUNS.zmiana, "5 zmian"], [1, NOUNS.blad, "1 błąd"], [4, NOUNS.blad, "4 błędy"],
+    [11, NOUNS.blad, "11 błędów"], [1, NOUNS.pole, "1 pole"], [3, NOUNS.pole, "3 pola"], [5, NOUNS.pole, "5 pól"]];
+  for (const [n, forms, text] of cases) assert.equal(countOf(n, forms), text);
+});

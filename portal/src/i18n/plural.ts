@@ -21,7 +21,11 @@ export const NOUNS = {
   zadanie: { one: "zadanie", few: "zadania", many: "zadań", other: "zadania" },
   wpis: { one: "wpis", few: "wpisy", many: "wpisów", other: "wpisu" },
   dzien: { one: "dzień", few: "dni", many: "dni", other: "dnia" },
+  klasa: { one: "klasa", few: "klasy", many: "klas", other: "klasy" },
   klasaKoncowa: { one: "klasa końcowa", few: "klasy końcowe", many: "klas końcowych", other: "klasy końcowej" },
+  zmiana: { one: "zmiana", few: "zmiany", many: "zmian", other: "zmiany" },
+  blad: { one: "błąd", few: "błędy", many: "błędów", other: "błędu" },
+  pole: { one: "pole", few: "pola", many: "pól", other: "pola" },
   lancuch: { one: "łańcuch", few: "łańcuchy", many: "łańcuchów", other: "łańcucha" },
   // the verb before a count of days: "został 1 dzień", "zostały 2 dni", "zostało 5 dni"
   zostalo: { one: "został", few: "zostały", many: "zostało", other: "zostało" },

@@ -19,6 +19,7 @@ import { UsersPage } from "../pages/UsersPage";
 import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage";
 import { DecretationModelPage } from "../pages/admin/DecretationModelPage";
 import { ContractorsPage } from "../pages/dispatch/ContractorsPage";
+import { JrwaPage } from "../pages/admin/jrwa/JrwaPage";
 import type { Principal } from "../api/client";
 import type { Role } from "./user";
 
@@ -54,6 +55,7 @@ export const PAGES: PageEntry[] = [
   { path: "spis-spraw", label: "Spis spraw", roles: ["case_officer", "manager", "registry_clerk", "archivist"],
     element: <SpisPage /> },
   { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },
+  { path: "wykaz-akt", label: "Wykaz akt (JRWA)", roles: ["unit_admin"], element: <JrwaPage /> },
   { path: "model-dekretacji", label: "Model dekretacji", roles: ["unit_admin"], element: <DecretationModelPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
   { path: "kontrahenci", label: "Kontrahenci", roles: [], element: <ContractorsPage /> },
