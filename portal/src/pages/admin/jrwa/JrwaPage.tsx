@@ -113,7 +113,8 @@ export function JrwaPage() {
             onPreview={() => runPreview({ kind: "changes", changes })} />
         </Tabs.Panel>
         <Tabs.Panel value="import" pt="md">
-          <ImportForm busy={busy} onPreview={(file) => runPreview({ kind: "csv", file })} />
+          <ImportForm busy={busy} onPreview={(file) => runPreview({ kind: "csv", file })}
+            onFile={() => proposal?.kind === "csv" && close()} />
         </Tabs.Panel>
         <Tabs.Panel value="historia" pt="md">
           {versions.data ? (
