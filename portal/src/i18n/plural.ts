@@ -31,7 +31,7 @@ export const NOUNS = {
   zostalo: { one: "został", few: "zostały", many: "zostało", other: "zostało" },
   uzytkownik: { one: "użytkownik", few: "użytkownicy", many: "użytkowników", other: "użytkownika" },
   jednostka: { one: "jednostka", few: "jednostki", many: "jednostek", other: "jednostki" },
-  kontrahent: { one: "kontrahent", few: "kontrahentów", many: "kontrahentów", other: "kontrahenta" },
+  kontrahent: { one: "kontrahent", few: "kontrahenci", many: "kontrahentów", other: "kontrahenta" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {
