@@ -57,7 +57,7 @@ test("the file plan's nouns: klasa, zmiana, błąd, pole", () => {
 
 test("the statistics' and the address book's nouns: jednostka, kontrahent", () => {
   const cases = [[1, NOUNS.jednostka, "1 jednostka"], [3, NOUNS.jednostka, "3 jednostki"], [165, NOUNS.jednostka, "165 jednostek"],
-    [1, NOUNS.kontrahent, "1 kontrahent"], [2, NOUNS.kontrahent, "2 kontrahenci"], [164, NOUNS.kontrahent, "164 kontrahentów"],
+    [1, NOUNS.kontrahent, "1 kontrahent"], [2, NOUNS.kontrahent, "2 kontrahentów"], [164, NOUNS.kontrahent, "164 kontrahentów"],
     [0, NOUNS.kontrahent, "0 kontrahentów"]];
   for (const [count, noun, words] of cases) assert.equal(countOf(count, noun), words);
 });

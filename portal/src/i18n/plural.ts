@@ -31,7 +31,8 @@ export const NOUNS = {
   zostalo: { one: "został", few: "zostały", many: "zostało", other: "zostało" },
   uzytkownik: { one: "użytkownik", few: "użytkownicy", many: "użytkowników", other: "użytkownika" },
   jednostka: { one: "jednostka", few: "jednostki", many: "jednostek", other: "jednostki" },
-  kontrahent: { one: "kontrahent", few: "kontrahenci", many: "kontrahentów", other: "kontrahenta" },
+  // a virile noun after a numeral takes the genitive: "2 kontrahentów" (read: dwóch kontrahentów)
+  kontrahent: { one: "kontrahent", few: "kontrahentów", many: "kontrahentów", other: "kontrahenta" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {
