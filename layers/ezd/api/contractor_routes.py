@@ -46,8 +46,9 @@ def list_contractors(unit: str) -> dict[str, Any]:
 @responds(Contractor, status=201)
 @handled
 def add_contractor(unit: str) -> Response:
+    caller = _caller(unit)  # who asks before what they sent: a stranger learns nothing from a 400
     details = ContractorDetails.model_validate(json_body(blueprint.current_request))
-    added = address_book.add_contractor(_caller(unit), unit, details)
+    added = address_book.add_contractor(caller, unit, details)
     return Response(body=added.model_dump(mode="json"), status_code=201)
 
 
@@ -62,15 +63,17 @@ def get_contractor(unit: str, contractor_id: str) -> dict[str, Any]:
 @responds(Contractor)
 @handled
 def change_contractor(unit: str, contractor_id: str) -> dict[str, Any]:
+    caller = _caller(unit)
     body = ContractorChange.model_validate(json_body(blueprint.current_request))
-    return address_book.change_contractor(_caller(unit), unit, contractor_id, body.details,
+    return address_book.change_contractor(caller, unit, contractor_id, body.details,
                                           body.expected_version).model_dump(mode="json")
 
 
 @blueprint.route("/units/{unit}/contractors/{contractor_id}", methods=["DELETE"])
 @handled
 def remove_contractor(unit: str, contractor_id: str) -> Response:
+    caller = _caller(unit)
     q = query(blueprint.current_request)
     version = int_param(q.get("expected_version"), "expected_version", 0)
-    address_book.remove_contractor(_caller(unit), unit, contractor_id, version)
+    address_book.remove_contractor(caller, unit, contractor_id, version)
     return Response(body="", status_code=204)
