@@ -27,6 +27,11 @@ class Settings(BaseModel):
     local_token_secret_arn: str | None = None  # the local stage's token key; never set in AWS
     user_pool_id: str | None = None  # the Cognito user pool of a deployed stage (unit administration)
     epuap_push_trust: str | None = None  # certificates trusted as ePUAP's (push signatures)
+    # How the portal logs in outside the local stage (GET /auth/config): Cognito's hosted
+    # login at this domain, with the portal's public app client, returning to the portal.
+    cognito_domain: str | None = None  # https://<prefix>.auth.<region>.amazoncognito.com
+    cognito_client_id: str | None = None
+    portal_url: str | None = None
     download_link_seconds: int = 300
     max_document_bytes: int = 52_428_800
     paper_backdate_limit_days: int = 30  # older dates of receipt need a manager's confirmation
@@ -53,6 +58,9 @@ class Settings(BaseModel):
             local_token_secret_arn=env.get("EZD_LOCAL_TOKEN_SECRET_ARN") or None,
             user_pool_id=env.get("EZD_USER_POOL_ID") or None,
             epuap_push_trust=env.get("EZD_EPUAP_PUSH_TRUST") or None,
+            cognito_domain=(env.get("EZD_COGNITO_DOMAIN") or "").rstrip("/") or None,
+            cognito_client_id=env.get("EZD_COGNITO_CLIENT_ID") or None,
+            portal_url=env.get("EZD_PORTAL_URL") or None,
             max_document_bytes=int(env.get("EZD_MAX_DOCUMENT_BYTES", "52428800")),
             paper_backdate_limit_days=int(env.get("EZD_PAPER_BACKDATE_LIMIT_DAYS", "30")),
         )

@@ -1,12 +1,13 @@
 """Routes of identity: logging in to the local stack, and who the caller is.
 
 In AWS the portal logs in through Cognito's hosted login and this login route refuses:
-there is no local password store there.
+there is no local password store there. GET /auth/config tells the portal which of the two
+it is, at run time: one build of the portal serves every stage.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from chalice import Response
 from pydantic import BaseModel, Field
@@ -19,6 +20,31 @@ from ezd.errors import NotFound
 from ezd.services import auth, passwords, statistics
 
 blueprint = Blueprint(__name__)
+
+
+class LoginConfig(BaseModel):
+    """How the portal logs in here. ``local``: the login form (POST /auth/login).
+    ``cognito``: the hosted login's authorization code flow with PKCE for this public app
+    client (no secret); ``unavailable``: a deployment without a hosted-login domain."""
+
+    login: Literal["local", "cognito", "unavailable"]
+    domain: str | None = None  # https://<prefix>.auth.<region>.amazoncognito.com
+    client_id: str | None = None
+    redirect_uri: str | None = None  # also the logout_uri
+
+
+@blueprint.route("/auth/config")
+@responds(LoginConfig)
+@handled
+def login_config() -> dict[str, Any]:
+    """How to log in to this stage (public, no token): the local form or Cognito's hosted login."""
+    s = settings()
+    if s.stage == auth.LOCAL_STAGE:
+        return LoginConfig(login="local").model_dump()
+    if not (s.cognito_domain and s.cognito_client_id and s.portal_url):
+        return LoginConfig(login="unavailable").model_dump()
+    return LoginConfig(login="cognito", domain=s.cognito_domain, client_id=s.cognito_client_id,
+                       redirect_uri=s.portal_url).model_dump()
 
 
 class LoginBody(BaseModel):

@@ -26,7 +26,7 @@ from ezd.api.common import HTTP_STATUS
 OPENAPI_VERSION = "3.1.0"
 TITLE = "EZD for education: portal API"
 # Routes anyone may call: no bearer token (the ePUAP push authenticates by its signature).
-PUBLIC_PATHS = {"/health", "/auth/login", "/auth/password", "/openapi.json", "/epuap/push/{unit}"}
+PUBLIC_PATHS = {"/health", "/auth/config", "/auth/login", "/auth/password", "/openapi.json", "/epuap/push/{unit}"}
 _REF = "#/components/schemas/{model}"
 # The errors of every authenticated route (the public ones answer no 401 or 403).
 _SHARED_ERRORS = {
