@@ -24,13 +24,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def content_security_policy(storage_origin: str | None) -> str:
+def content_security_policy(storage_origin: str | None, login_origin: str | None = None) -> str:
     """The policy, opened to the document storage where the browser talks to it directly:
     scans are POSTed to S3 with a pre-signed form (connect-src), and files are previewed
-    from short-lived links (img-src, frame-src). Nothing else is allowed from there."""
+    from short-lived links (img-src, frame-src). Nothing else is allowed from there. With
+    a hosted login (``login_origin``) the portal also fetches its token endpoint."""
+    policy = CONTENT_SECURITY_POLICY
+    if login_origin:
+        policy = policy.replace("connect-src 'self'", f"connect-src 'self' {login_origin}")
     if not storage_origin:
-        return CONTENT_SECURITY_POLICY
-    return (CONTENT_SECURITY_POLICY
+        return policy
+    return (policy
             .replace("connect-src 'self'", f"connect-src 'self' {storage_origin}")
             .replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {storage_origin}")
             + f"; frame-src {storage_origin}")
@@ -52,7 +56,12 @@ class PortalFiles:
 
     def __init__(self, dist: Path, storage_origin: str | None = None) -> None:
         self.dist = dist.resolve()
+        self.storage_origin = storage_origin
         self.policy = content_security_policy(storage_origin)
+
+    def allow_login_origin(self, login_origin: str | None) -> None:
+        """The hosted login's origin joins connect-src (None: back to the local policy)."""
+        self.policy = content_security_policy(self.storage_origin, login_origin)
 
     def lookup(self, raw_path: str) -> StaticFile | None:
         path = raw_path.split("?", 1)[0].split("#", 1)[0]

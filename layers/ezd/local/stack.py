@@ -161,6 +161,10 @@ class LocalStack:
         # EZD_IAM=record only records what the functions call (to write their policies).
         self.enforce_iam = enforce_iam if enforce_iam is not None else os.environ.get("EZD_IAM", "enforce") != "record"
         self.enforcer: Enforcer | None = None
+        # The Cognito login mode (ezd/local/cognito_stage.py) puts API Gateway's Cognito
+        # authorizer in front of the API here; None: the API as the local stage runs it.
+        self.api_authorizer: Any = None
+        self.portal_files: Any = None
 
     def start(self) -> StackInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -310,7 +314,8 @@ class LocalStack:
         from ezd.local.portal import PortalFiles, serve_portal_file
 
         api_function = self.provisioned.name("ApiFunction")
-        portal = PortalFiles(self.portal_dist, storage_origin=self.moto.url.rstrip("/"))
+        portal = self.portal_files = PortalFiles(self.portal_dist, storage_origin=self.moto.url.rstrip("/"))
+        stack = self
 
         class QuietHandler(ChaliceRequestHandler):
             def log_message(self, *args: Any) -> None:
@@ -323,6 +328,8 @@ class LocalStack:
             do_HEAD = do_GET
 
             def handle_one_request(self) -> None:
+                if stack.api_authorizer is not None:  # in place of chalice.local's own
+                    self.local_gateway._authorizer = stack.api_authorizer  # noqa: SLF001
                 with acting_as(api_function):  # the API calls AWS under ApiFunction's role
                     super().handle_one_request()
 
