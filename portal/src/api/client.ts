@@ -3,6 +3,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 import * as session from "../auth/session";
+import { renew } from "../auth/cognito";
 import * as serverClock from "./serverClock";
 
 export type Schemas = components["schemas"];
@@ -12,7 +13,7 @@ export type RegisterPage = Schemas["RegisterPage"];
 export type RegistryEntry = Schemas["RegistryEntry"];
 export type ApiError = Schemas["ErrorBody"];
 
-const PUBLIC = new Set(["/auth/login", "/health", "/openapi.json"]);
+const PUBLIC = new Set(["/auth/config", "/auth/login", "/health", "/openapi.json"]);
 // Requests are kept (cloned before they are sent) until answered, to send again after a
 // new login when the token had expired.
 const sent = new Map<string, Request>();
@@ -33,7 +34,9 @@ const auth: Middleware = {
     if (response.status !== 401 || PUBLIC.has(schemaPath) || !original) {
       return response;
     }
-    await session.reauthenticate(); // the login modal; the page underneath stays as it was
+    // With the hosted login the refresh token renews the ID token silently; only when
+    // that fails (or locally) the login modal, the page underneath staying as it was.
+    if (!(await renew())) await session.reauthenticate();
     const again = new Request(original);
     again.headers.set("Authorization", `Bearer ${session.token()}`);
     return fetch(again);

@@ -1,8 +1,11 @@
 // The session: the bearer token in sessionStorage (this tab only, gone when it closes;
 // never in a URL or localStorage), and a way for the API client to ask for a new login
-// when the token has expired, without the page losing what it holds.
+// when the token has expired, without the page losing what it holds. With Cognito's
+// hosted login the bearer is the ID token, and the refresh token waits beside it.
 
 const TOKEN_KEY = "ezd.token";
+const REFRESH_KEY = "ezd.refresh";
+const PENDING_LOGIN_KEY = "ezd.login";
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -21,8 +24,18 @@ export function storeToken(value: string): void {
   notify();
 }
 
+export function refreshToken(): string | null {
+  return sessionStorage.getItem(REFRESH_KEY);
+}
+
+export function storeRefreshToken(value: string): void {
+  sessionStorage.setItem(REFRESH_KEY, value);
+}
+
 export function logOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
+  sessionStorage.removeItem(PENDING_LOGIN_KEY);
   // The next person to log in at this screen starts on their own first page, not on the
   // page (or the document) the last one left open.
   window.history.replaceState(null, "", window.location.pathname + window.location.search);

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "react";
 import { Navigate, Outlet, RouterProvider, createHashRouter, matchPath, useLocation } from "react-router";
 import { notifications } from "@mantine/notifications";
-import * as session from "../auth/session";
+import { logOut as endSession } from "../auth/logout";
 import { useSession } from "../auth/useSession";
 import { ReloginModal } from "../auth/ReloginModal";
 import { NoAccess, NotFound } from "../components/NoAccess";
@@ -16,7 +16,7 @@ import { mayOpen, useUser } from "./user";
 // does not see it.
 function logOut() {
   notifications.clean();
-  session.logOut();
+  endSession();
 }
 
 function Frame() {
