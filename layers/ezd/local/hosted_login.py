@@ -91,6 +91,7 @@ class HostedLogin:
     clock: Callable[[], float] = time.time
     base_url: str | None = None
     token_requests: list[str] = field(default_factory=list)  # grant types asked for, in order
+    requests: list[str] = field(default_factory=list)  # paths with their queries, in order
     _grants: dict[str, _Grant] = field(default_factory=dict)
     _sessions: dict[str, _Session] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -237,6 +238,7 @@ class HostedLogin:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
+        self.requests.append(request.full_path)
         if request.path in ("/oauth2/authorize", "/login") and request.method in ("GET", "POST"):
             response = self._authorize(request)
         elif request.path == "/oauth2/token" and request.method == "POST":
