@@ -143,6 +143,38 @@ def test_the_director_logs_in_through_the_hosted_login_and_stays_logged_in(page,
     expect()(page.get_by_role("heading", name="Sign in with your username and password")).to_be_visible()
 
 
+def _log_in(page, cognito) -> None:
+    cognito.cognito().admin_set_user_password(UserPoolId=cognito.login.pool_id, Username=LOGIN, Password=PASSWORD,
+                                              Permanent=True)
+    page.get_by_role("button", name="Zaloguj", exact=True).click()
+    _hosted_sign_in(page, cognito, PASSWORD)
+    expect()(page.get_by_role("heading", name="Rejestr przesyłek wpływających")).to_be_visible()
+
+
+def test_when_the_refresh_token_is_revoked_the_hosted_login_opens_in_a_window_and_the_page_stays(page, cognito):
+    _log_in(page, cognito)
+    title = page.get_by_label("Dotyczy")
+    title.fill("Wniosek o duplikat legitymacji")
+    # Signed out everywhere (as deactivating a user does): the refresh token is revoked.
+    cognito.cognito().admin_user_global_sign_out(UserPoolId=cognito.login.pool_id, Username=LOGIN)
+    _expire_id_token(page, cognito)
+    page.get_by_role("button", name="Filtruj").click()
+    dialog = page.get_by_role("dialog", name="Sesja wygasła — zaloguj się ponownie")
+    expect()(dialog).to_be_visible()
+    shot(page, "cognito-06-session-expired")
+    with page.expect_popup() as opened:
+        dialog.get_by_role("button", name="Zaloguj ponownie").click()
+    popup = opened.value
+    # The hosted login's own session was ended with the refresh token: the form again.
+    _hosted_sign_in(popup, cognito, PASSWORD)
+    popup.wait_for_event("close")
+    expect()(dialog).to_have_count(0)
+    expect()(title).to_have_value("Wniosek o duplikat legitymacji")  # the page was never unloaded
+    expect()(page.get_by_test_id("register-count")).not_to_contain_text("Wczytywanie")
+    assert "code=" not in page.url and "state=" not in page.url
+    assert sorted(page.evaluate("() => Object.keys(sessionStorage)")) == ["ezd.refresh", "ezd.token"]
+
+
 def test_a_wrong_password_stays_on_the_hosted_login_with_its_error(page, cognito):
     page.get_by_role("button", name="Zaloguj", exact=True).click()
     _hosted_sign_in(page, cognito, "Zle-Haslo-12345")
