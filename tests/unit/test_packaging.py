@@ -49,7 +49,7 @@ def _api_events(template: Template) -> dict[str, dict]:
     return template.resources["ApiFunction"].properties["Events"]
 
 
-def test_every_api_route_but_health_and_the_epuap_push_needs_cognito():
+def test_every_api_route_but_health_the_login_config_and_the_epuap_push_needs_cognito():
     template = Template(ROOT / "infra" / "template.yaml", "ezd-test")
     api = template.resources["PortalApi"].properties
     assert api["Auth"]["DefaultAuthorizer"] == "CognitoAuthorizer"
@@ -59,7 +59,26 @@ def test_every_api_route_but_health_and_the_epuap_push_needs_cognito():
         assert event["Type"] == "Api" and event["Properties"]["RestApiId"] == {"Ref": "PortalApi"}
         if (event["Properties"].get("Auth") or {}).get("Authorizer") == "NONE":
             open_routes.add((event["Properties"]["Method"], event["Properties"]["Path"]))
-    assert open_routes == {("GET", "/health"), ("POST", "/epuap/push/{unit}")}
+    assert open_routes == {("GET", "/health"), ("GET", "/auth/config"), ("POST", "/epuap/push/{unit}")}
+
+
+def test_a_deployed_stage_tells_the_portal_its_hosted_login_and_the_local_stage_its_form():
+    deployed = Template(ROOT / "infra" / "template.yaml", "ezd-prod",
+                        {"Stage": "prod", "CognitoDomainPrefix": "ezd-miasto", "PortalUrl": "https://ezd.example.org/"})
+    environment = deployed.function_environment(deployed.resources["ApiFunction"])
+    assert environment["EZD_COGNITO_DOMAIN"] == "https://ezd-miasto.auth.eu-central-1.amazoncognito.com"
+    assert environment["EZD_COGNITO_CLIENT_ID"] == deployed.resources["PortalUserPoolClient"].name
+    assert environment["EZD_PORTAL_URL"] == "https://ezd.example.org/"
+    # The client whose id the portal is told is public: nothing secret goes with it.
+    assert deployed.resources["PortalUserPoolClient"].properties["GenerateSecret"] is False
+    policy = deployed.resolve(deployed.resources["PortalSecurityHeaders"].properties)
+    csp = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+    connect = next(p for p in csp["ContentSecurityPolicy"].split(";") if p.strip().startswith("connect-src"))
+    assert "https://ezd-miasto.auth.eu-central-1.amazoncognito.com" in connect
+    local = Template(ROOT / "infra" / "template.yaml", "ezd-local")
+    environment = local.function_environment(local.resources["ApiFunction"])
+    assert (environment["EZD_STAGE"], environment["EZD_COGNITO_DOMAIN"], environment["EZD_COGNITO_CLIENT_ID"]) == (
+        "local", "", "")
 
 
 def test_the_user_pool_carries_roles_as_groups_and_the_unit_as_an_admin_only_attribute():
