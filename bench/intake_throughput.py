@@ -474,7 +474,7 @@ def check_and_collect_outcomes(
     stack: Any, letters: list[Letter], units: list[str], by_content: dict[str, list[Any]]
 ) -> dict[str, Any]:
     """Every letter registered once, signature valid, registers 1..n per unit. Raises otherwise."""
-    from ezd.adapters import registry_store
+    from ezd.adapters import register_lines
     from ezd.adapters.aws import client
     from ezd.clock import local_year
 
@@ -500,7 +500,7 @@ def check_and_collect_outcomes(
         numbers: list[int] = []
         token = None
         while True:
-            page = registry_store.list_register(unit, year, limit=500, page_token=token)
+            page = register_lines.list_register(unit, year, limit=500, page_token=token)
             numbers.extend(entry.number for entry in page.items)
             token = page.next_token
             if not token:

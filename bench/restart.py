@@ -123,7 +123,7 @@ def _unfinished(stack: Any, intake_id: str, execution_input: str) -> None:
 
 
 def phase_start(args: argparse.Namespace) -> None:
-    from ezd.adapters import registry_store
+    from ezd.adapters import register_lines
     from ezd.local.stack import LocalStack
 
     launched = float(os.environ["BENCH_LAUNCHED"])
@@ -140,7 +140,7 @@ def phase_start(args: argparse.Namespace) -> None:
     if args.expect:
         expected = json.loads(args.expect)
         for unit, count in expected["register"].items():
-            page = registry_store.list_register(unit, expected["year"], limit=1)
+            page = register_lines.list_register(unit, expected["year"], limit=1)
             newest = page.items[0].number if page.items else 0
             if newest != count:
                 raise SystemExit(f"{unit}: the register ends at {newest}, expected {count}")
@@ -148,7 +148,7 @@ def phase_start(args: argparse.Namespace) -> None:
         unit = next(iter(expected["register"]))
         while not stack.persistence.wait_resumed(0.01) and len(latencies) < 200:
             t = time.perf_counter()
-            registry_store.list_register(unit, expected["year"], limit=50)
+            register_lines.list_register(unit, expected["year"], limit=50)
             latencies.append(time.perf_counter() - t)
             time.sleep(0.05)
         if not stack.persistence.wait_resumed(args.resume_timeout):
@@ -158,7 +158,7 @@ def phase_start(args: argparse.Namespace) -> None:
         result["query_during_resume_ms"] = sorted(latencies)[len(latencies) // 2] * 1000 if latencies else None
         t = time.perf_counter()
         for _ in range(20):
-            registry_store.list_register(unit, expected["year"], limit=50)
+            register_lines.list_register(unit, expected["year"], limit=50)
         result["query_idle_ms"] = (time.perf_counter() - t) / 20 * 1000
     result["rss_resumed_mb"] = _rss_mb()
     if args.eager:

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from signxml.xades import XAdESVerifier
 
-from ezd.adapters import archive, registry_store
+from ezd.adapters import archive, register_lines, registry_store
 from ezd.adapters.aws import client
 from ezd.adapters.epuap_client import EpuapPullClient
 from ezd.adapters.seal import split_seal_pem
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.dates
 
 
 def _register_numbers(unit: str, year: int) -> list[int]:
-    page = registry_store.list_register(unit, year, limit=500)
+    page = register_lines.list_register(unit, year, limit=500)
     return sorted(e.number for e in page.items)
 
 

@@ -63,7 +63,8 @@ def test_parameters_bodies_and_responses_come_from_the_code(spec):
     register = spec["paths"]["/units/{unit}/registry"]["get"]
     assert [(p["in"], p["name"]) for p in register["parameters"]] == [
         ("path", "unit"), ("query", "year"), ("query", "limit"), ("query", "page_token"),
-        ("query", "date_from"), ("query", "date_to"), ("query", "channel"), ("query", "sender"), ("query", "title")]
+        ("query", "date_from"), ("query", "date_to"), ("query", "channel"), ("query", "sender"), ("query", "title"),
+        ("query", "status"), ("query", "jrwa")]
     assert register["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/RegisterPage"}
     login = spec["paths"]["/auth/login"]["post"]

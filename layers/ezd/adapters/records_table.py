@@ -53,6 +53,10 @@ class RecordItem(Model):
     title_search = UnicodeAttribute(null=True)  # the title folded (ezd.search_text) for the register's search
     value = NumberAttribute(null=True)
     case_ref = UnicodeAttribute(null=True)  # on a register line: the case its document joined
+    # On a register line, for the register's filters: where its document stands on its way
+    # (models.routing.RoutingStatus) and the JRWA class it was given.
+    line_status = UnicodeAttribute(null=True)
+    jrwa_symbol = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB's TTL removes the item after it
     quota_bytes = NumberAttribute(null=True)  # a quota counter's bytes (ADDed atomically beside `value`)
     data = JSONAttribute(null=True)

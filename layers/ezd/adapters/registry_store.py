@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, QueryError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ezd.adapters import audit_store
@@ -18,7 +15,7 @@ from ezd.config import settings
 from ezd.search_text import fold
 from ezd.models.audit import AuditEntry
 from ezd.models.intake import IntakeOutcome, StoredBlob
-from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegisterPage, RegistryEntry
+from ezd.models.registry import DocumentRecord, Notification, QuarantineRecord, RegistryEntry
 from ezd.models.statistics import registration_counts
 
 
@@ -53,33 +50,6 @@ def _dedupe_key(unit: str, sha256: str) -> tuple[str, str]:
 
 def entry_key(unit: str, year: int, number: int) -> tuple[str, str]:
     return f"RPW#{unit}#{year}", f"{number:09d}"
-
-
-def _encode_token(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-class InvalidPageToken(ValueError):
-    pass
-
-
-def _decode_token(token: str | None, partition: str) -> dict[str, Any] | None:
-    """A page token is the key where the same listing stopped: string attributes, one of
-    them the listing's partition. Anything else would fail inside DynamoDB."""
-    if not token:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidPageToken("invalid page token") from exc
-    if not isinstance(key, dict) or not key or not all(
-        isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str) for value in key.values()
-    ):
-        raise InvalidPageToken("invalid page token")
-    values = {value["S"] for value in key.values()}
-    if partition not in values or (partition.startswith("RPW#") and any(v.startswith("RPWRECV#") for v in values)):
-        raise InvalidPageToken("the page token belongs to another listing")
-    return key
 
 
 def current_counter(unit: str, year: int, consistent: bool = False) -> int:
@@ -137,6 +107,7 @@ def commit_registration(document: DocumentRecord, expected_counter: int, outcome
         channel=entry.channel,
         sender_search=fold(entry.sender.name),
         title_search=fold(entry.title),
+        line_status="unclassified",
         data=entry.model_dump(mode="json"),
     )
     doc = RecordItem(
@@ -309,75 +280,16 @@ def _condition_failed(exc: Exception) -> bool:
     return cause == "ConditionalCheckFailedException"
 
 
-def list_register(
-    unit: str,
-    year: int,
-    *,
-    limit: int = 50,
-    page_token: str | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
-    channel: str | None = None,
-    sender: str | None = None,
-    title: str | None = None,
-) -> RegisterPage:
-    """Newest first. Date bounds use the received-time index; channel, sender and title
-    filter within the queried key range (never a scan), ignoring case and diacritics."""
-    _bound()
-    conditions = []
-    if channel:
-        conditions.append(RecordItem.channel == channel)
-    if sender:
-        # Lines registered before the folding kept only the lower-cased name.
-        conditions.append(RecordItem.sender_search.contains(fold(sender))
-                          | RecordItem.sender_search.contains(sender.casefold()))
-    if title:
-        conditions.append(RecordItem.title_search.contains(fold(title)))
-    filter_condition = None
-    for condition in conditions:
-        filter_condition = condition if filter_condition is None else filter_condition & condition
-    by_date = bool(received_from or received_to)
-    partition = f"RPWRECV#{unit}#{year}" if by_date else f"RPW#{unit}#{year}"
-    start_key = _decode_token(page_token, partition)
-    if by_date:
-        # Both bounds are needed (an empty lower key is refused). The partition is the
-        # register's year already, whose first letters may carry the previous UTC year.
-        low = received_from.isoformat() if received_from else "0"
-        high = (received_to.isoformat() if received_to else "9999") + "#~"
-        results = RecordItem.gsi2.query(
-            partition,
-            RecordItem.gsi2sk.between(low, high),
-            filter_condition=filter_condition,
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=start_key,
-        )
-    else:
-        results = RecordItem.query(
-            partition,
-            filter_condition=filter_condition,
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=start_key,
-        )
-    try:
-        items = [_entry_of(item) for item in results]
-    except QueryError as exc:
-        if page_token and exc.cause_response_code == "ValidationException":
-            raise InvalidPageToken("invalid page token") from exc
-        raise
-    return RegisterPage(items=items, next_token=_encode_token(results.last_evaluated_key))
-
-
-def _entry_of(item: RecordItem) -> RegistryEntry:
+def entry_of(item: RecordItem) -> RegistryEntry:
     entry = RegistryEntry.model_validate(item.data)
-    return entry.model_copy(update={"case_ref": item.case_ref}) if item.case_ref else entry
+    status = "in_case" if item.case_ref else item.line_status
+    return entry.model_copy(update={"case_ref": item.case_ref, "status": status, "jrwa_symbol": item.jrwa_symbol})
 
 
 def entries_received_on(unit: str, day: date) -> list[RegistryEntry]:
     _bound()
     items = RecordItem.gsi1.query(f"RPWDAY#{unit}#{day.isoformat()}")
-    return [_entry_of(item) for item in items]
+    return [entry_of(item) for item in items]
 
 
 def save_quarantine(record: QuarantineRecord) -> None:

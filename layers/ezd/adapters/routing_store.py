@@ -7,9 +7,10 @@ is no longer theirs.
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from ezd.adapters import register_lines
 from ezd.adapters.records_table import RecordItem, bind_table, transaction_connection
 from ezd.adapters import stats_store
 from ezd.config import settings
@@ -79,13 +80,29 @@ def get_routing(document_id: str, consistent: bool = True) -> RoutingState | Non
         return None
 
 
+def _mark_line(tx: TransactWrite, state: RoutingState) -> None:
+    register_lines.mark_line_in_transaction(
+        tx, state.unit, state.registry_number, state.status,
+        state.classification.jrwa_symbol if state.classification else None)
+
+
+def _line_changes(new: RoutingState, previous: RoutingState) -> bool:
+    """Whether the register line shows something else after this change."""
+    symbol = (lambda s: s.classification.jrwa_symbol if s.classification else None)
+    return new.status != previous.status or symbol(new) != symbol(previous)
+
+
 def create_routing(state: RoutingState) -> bool:
-    """Writes the first routing state; False if it exists already (a retried step)."""
+    """Writes the first routing state, and its status and class on the register line;
+    False if it exists already (a retried step)."""
     _bound()
     try:
-        _routing_item(state).save(condition=RecordItem.pk.does_not_exist())
-    except PutError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        with TransactWrite(connection=transaction_connection()) as tx:
+            tx.save(_routing_item(state), condition=RecordItem.pk.does_not_exist())
+            _mark_line(tx, state)
+    except TransactWriteError as exc:
+        reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
             return False
         raise
     return True
@@ -108,6 +125,7 @@ def _decretation_item(decretation: Decretation) -> RecordItem:
 
 
 def commit_routing(
+    previous: RoutingState,
     new_state: RoutingState,
     *,
     decretations: list[Decretation] = (),
@@ -115,11 +133,14 @@ def commit_routing(
     remove_inbox: list[InboxItem] = (),
 ) -> None:
     """Replaces the routing state (if nobody changed it since the version it was read at:
-    ``new_state.version - 1``) with decretations and inbox entries, atomically."""
+    ``new_state.version - 1``) with decretations and inbox entries, atomically; and the
+    register line when its status or class changes from the ``previous`` state."""
     _bound()
     try:
         with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(_routing_item(new_state), condition=RecordItem.value == new_state.version - 1)
+            if _line_changes(new_state, previous):
+                _mark_line(tx, new_state)
             for decretation in decretations:
                 tx.save(_decretation_item(decretation))
             for item in add_inbox:

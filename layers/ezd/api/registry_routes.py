@@ -50,6 +50,8 @@ def list_register(unit: str) -> dict[str, Any]:
         channel=q.get("channel"),
         sender=q.get("sender"),
         title=q.get("title"),
+        status=q.get("status"),
+        jrwa=q.get("jrwa"),
     )
     return page.model_dump(mode="json")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -12,6 +14,20 @@ from ezd.models.letters import Sender
 
 def registry_number(number: int, year: int, prefix: str = "RPW") -> str:
     return f"{prefix}/{number}/{year}"
+
+
+def number_and_year(text: str) -> tuple[int, int]:
+    """The register line a number names: "RPW/12/2026" -> (12, 2026)."""
+    match = re.fullmatch(r"[A-Z]+/(\d+)/(\d{4})", text)
+    if not match:
+        raise ValueError(f"not a registry number: {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+# Where a registered letter stands, as the register shows and filters it: the routing's
+# status (models.routing.RoutingStatus) until a case takes the document in.
+LineStatus = Literal["unclassified", "awaiting_decretation", "awaiting_acceptance", "accepted", "in_case"]
+LINE_STATUSES: tuple[str, ...] = LineStatus.__args__
 
 
 class RegistryEntry(BaseModel):
@@ -40,6 +56,8 @@ class RegistryEntry(BaseModel):
     remarks: str | None = None
     registered_by: str | None = None
     case_ref: str | None = None  # the case the document joined (kept on the register line)
+    status: LineStatus | None = None  # kept on the register line; None on lines from before it was
+    jrwa_symbol: str | None = None  # the class the document was given, kept on the register line
 
 
 class MetadataCorrection(BaseModel):

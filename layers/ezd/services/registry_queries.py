@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel
 
-from ezd.adapters import archive, case_store, registry_store
+from ezd.adapters import archive, case_store, register_lines, registry_store
 from ezd.config import Settings
 from ezd.errors import AccessDenied, NotFound, ValidationFailed
 from ezd.models.intake import IntakeOutcome
-from ezd.models.registry import DocumentRecord, MetadataCorrection, RegisterPage, RegistryEntry
+from ezd.models.registry import LINE_STATUSES, DocumentRecord, MetadataCorrection, RegisterPage, RegistryEntry
 from ezd.models.signatures import SignatureReport
 from ezd.models.audit import Actor
 from ezd.services import access, audit
@@ -67,6 +68,8 @@ def list_register(
     channel: str | None = None,
     sender: str | None = None,
     title: str | None = None,
+    status: str | None = None,
+    jrwa: str | None = None,
 ) -> RegisterPage:
     if not 1 <= limit <= 500:
         raise ValidationFailed("limit must be between 1 and 500")
@@ -74,8 +77,12 @@ def list_register(
         raise ValidationFailed("year is out of range")
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("date_from is after date_to")
+    if status and status not in LINE_STATUSES:
+        raise ValidationFailed(f"status must be one of: {', '.join(LINE_STATUSES)}")
+    if jrwa and not re.fullmatch(r"\d{1,4}", jrwa):
+        raise ValidationFailed("jrwa must be a JRWA symbol or its beginning: 1 to 4 digits")
     try:
-        return registry_store.list_register(
+        return register_lines.list_register(
             unit,
             year,
             limit=limit,
@@ -88,8 +95,10 @@ def list_register(
             channel=channel,
             sender=sender,
             title=title,
+            status=status,
+            jrwa_prefix=jrwa,
         )
-    except registry_store.InvalidPageToken as exc:
+    except register_lines.InvalidPageToken as exc:
         raise ValidationFailed(str(exc)) from exc
 
 

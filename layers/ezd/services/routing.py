@@ -149,7 +149,7 @@ def classify(document_id: str, principal: Principal, symbol: str | None) -> Rout
         new = _next(old, classification=chosen or old.classification, status=status,
                     pending_token=None if old.waiting_for == "classification" else old.pending_token,
                     waiting_for=None if old.waiting_for == "classification" else old.waiting_for)
-        routing_store.commit_routing(new)
+        routing_store.commit_routing(old, new)
         return new, (old, "classified") if old.waiting_for == "classification" else None
 
     action = "classification_changed" if state.classification else "classified"
@@ -220,7 +220,7 @@ def decree(document_id: str, principal: Principal, target: Target, kind: Decreta
         decretation = _new_decretation(old, kind, target, principal.login, note=note, deadline=deadline,
                                        by_model=None, seq=len(previous) + 1)
         if kind == "do_wiadomosci":
-            routing_store.commit_routing(_next(old), decretations=[decretation], add_inbox=[_inbox_for(decretation, old)])
+            routing_store.commit_routing(old, _next(old), decretations=[decretation], add_inbox=[_inbox_for(decretation, old)])
             return decretation, None
         superseded = [d for d in previous if d.status == "pending"]
         releases = old.waiting_for in ("decision", "redecretation")
@@ -228,7 +228,7 @@ def decree(document_id: str, principal: Principal, target: Target, kind: Decreta
                     pending_token=None if releases else old.pending_token,
                     waiting_for=None if releases else old.waiting_for)
         routing_store.commit_routing(
-            new,
+            old, new,
             decretations=[*(d.model_copy(update={"status": "superseded"}) for d in superseded), decretation],
             add_inbox=[_inbox_for(decretation, new)],
             remove_inbox=[_inbox_for(d, old) for d in superseded],
@@ -273,7 +273,7 @@ def _decide(document_id: str, principal: Principal, accepted: bool, reason: str 
                     responsible=principal.login if accepted else old.responsible,
                     pending_token=None if releases else old.pending_token,
                     waiting_for=None if releases else old.waiting_for)
-        routing_store.commit_routing(new, decretations=[decided], remove_inbox=[_inbox_for(pending, old)])
+        routing_store.commit_routing(old, new, decretations=[decided], remove_inbox=[_inbox_for(pending, old)])
         return decided, (old, "accepted" if accepted else "returned") if releases else None
 
     def record(decided: Decretation) -> None:
@@ -327,7 +327,7 @@ def join_case(document_id: str, case_ref: str, case_class: Classification, offic
             "decided_at": now_utc(), "reason": f"dołączono do sprawy {case_ref}"}) for d in pending]
         new = _next(old, status="accepted", case_ref=case_ref, responsible=officer.login,
                     classification=case_class, pending_token=None, waiting_for=None)
-        routing_store.commit_routing(new, decretations=taken, remove_inbox=[_inbox_for(d, old) for d in pending])
+        routing_store.commit_routing(old, new, decretations=taken, remove_inbox=[_inbox_for(d, old) for d in pending])
         if old.pending_token:
             _release(old, "classified" if old.waiting_for == "classification" else "accepted")
         return new
@@ -351,7 +351,7 @@ def await_person(document_id: str, waiting_for: str, token: str) -> dict[str, An
             if old.status != "unclassified":
                 workflows.complete_task(token, {"decision": "classified"})
                 return {"completed": "classified"}
-            routing_store.commit_routing(_next(old, pending_token=token, waiting_for=waiting_for))
+            routing_store.commit_routing(old, _next(old, pending_token=token, waiting_for=waiting_for))
             return {"waiting": waiting_for}
         if waiting_for == "redecretation":
             if old.status == "awaiting_acceptance":
@@ -360,7 +360,7 @@ def await_person(document_id: str, waiting_for: str, token: str) -> dict[str, An
             if old.status == "accepted":
                 workflows.complete_task(token, {"decision": "accepted"})
                 return {"completed": "accepted"}
-            routing_store.commit_routing(_next(old, pending_token=token, waiting_for=waiting_for))
+            routing_store.commit_routing(old, _next(old, pending_token=token, waiting_for=waiting_for))
             return {"waiting": waiting_for}
         # waiting_for == "decision"
         if old.status == "accepted":
@@ -371,7 +371,7 @@ def await_person(document_id: str, waiting_for: str, token: str) -> dict[str, An
             return {"completed": "returned"}
         if old.status in ("awaiting_decretation", "unclassified"):
             return _auto_decree(old, token)
-        routing_store.commit_routing(_next(old, pending_token=token, waiting_for=waiting_for))
+        routing_store.commit_routing(old, _next(old, pending_token=token, waiting_for=waiting_for))
         return {"waiting": waiting_for}
 
     return _with_retries(attempt)
@@ -381,14 +381,14 @@ def _auto_decree(old: RoutingState, token: str) -> dict[str, Any]:
     model = model_target(old.unit, old)
     if model is None:
         # No model for this class: managers decree by hand from their queue.
-        routing_store.commit_routing(_next(old, status="awaiting_decretation", pending_token=token,
-                                           waiting_for="redecretation"))
+        routing_store.commit_routing(old, _next(old, status="awaiting_decretation", pending_token=token,
+                                                 waiting_for="redecretation"))
         return {"waiting": "redecretation"}
     decretation = _new_decretation(old, model.kind, model.target, "system", note=model.note, deadline=None,
                                    by_model=model.jrwa_prefix or "*", seq=len(routing_store.decretations(old.document_id)) + 1)
     new = _next(old, status="awaiting_acceptance", current_decretation=decretation.decretation_id,
                 pending_token=token, waiting_for="decision")
-    routing_store.commit_routing(new, decretations=[decretation], add_inbox=[_inbox_for(decretation, new)])
+    routing_store.commit_routing(old, new, decretations=[decretation], add_inbox=[_inbox_for(decretation, new)])
     who = model.target.login or f"komórka {model.target.cell}"
     _audit_document(old.document_id, SYSTEM, "decreed", f"Dekretacja do załatwienia wg modelu: {who}",
                     decretation_id=decretation.decretation_id, model_prefix=model.jrwa_prefix)
