@@ -76,6 +76,9 @@ export const ROUTING_STATUSES: Record<string, string> = {
   accepted: "przyjęty do załatwienia",
 };
 
+// The register's status of a letter: its routing, until a case takes it in.
+export const LINE_STATUSES: Record<string, string> = { ...ROUTING_STATUSES, in_case: "w sprawie" };
+
 export const DECRETATION_KINDS: Record<string, string> = {
   do_zalatwienia: "do załatwienia",
   do_wiadomosci: "do wiadomości",

@@ -7,11 +7,12 @@ import { api, type RegisterPage as Page } from "../api/client";
 import { useUser } from "../nav/user";
 import { DayInput } from "../components/DayInput";
 import { dateTime } from "../i18n/dates";
-import { CHANNELS, SIGNATURES, errorMessage } from "../i18n/labels";
+import { CHANNELS, LINE_STATUSES, SIGNATURES, errorMessage } from "../i18n/labels";
 import { NOUNS, countOf } from "../i18n/plural";
 import { NO_FILTERS, filterProblems, toQuery, type Filters } from "./registerQuery";
 
 const CHANNEL_OPTIONS = Object.entries(CHANNELS).map(([value, label]) => ({ value, label }));
+const STATUS_OPTIONS = Object.entries(LINE_STATUSES).map(([value, label]) => ({ value, label }));
 const LIMIT_OPTIONS = ["10", "20", "50", "100"].map((value) => ({ value, label: value }));
 
 export function RegisterPage() {
@@ -85,6 +86,10 @@ export function RegisterPage() {
               onChange={(e) => set("sender")(e.currentTarget.value)} />
             <TextInput label="Dotyczy" placeholder="fragment tytułu" value={draft.title}
               onChange={(e) => set("title")(e.currentTarget.value)} />
+            <TextInput label="Klasa JRWA" placeholder="np. 05" inputMode="numeric" w={120} value={draft.jrwa}
+              onChange={(e) => set("jrwa")(e.currentTarget.value)} error={touched && problems.jrwa} />
+            <Select label="Status" placeholder="wszystkie" data={STATUS_OPTIONS} value={draft.status || null}
+              onChange={set("status")} clearable w={220} />
             <Select label="Na stronie" data={LIMIT_OPTIONS} value={draft.limit} onChange={set("limit")}
               allowDeselect={false} w={110} />
             <Button type="submit">Filtruj</Button>
@@ -122,6 +127,8 @@ export function RegisterPage() {
                 <Table.Th scope="col">Nadawca</Table.Th>
                 <Table.Th scope="col">Dotyczy</Table.Th>
                 <Table.Th scope="col">Kanał</Table.Th>
+                <Table.Th scope="col">JRWA</Table.Th>
+                <Table.Th scope="col">Status</Table.Th>
                 <Table.Th scope="col">Podpis</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -135,6 +142,12 @@ export function RegisterPage() {
                   <Table.Td>{entry.sender.name}{entry.sender.town ? `, ${entry.sender.town}` : ""}</Table.Td>
                   <Table.Td>{entry.title}</Table.Td>
                   <Table.Td>{CHANNELS[entry.channel] ?? entry.channel}</Table.Td>
+                  <Table.Td>{entry.jrwa_symbol ?? "—"}</Table.Td>
+                  <Table.Td>
+                    {entry.status === "in_case" && entry.case_ref
+                      ? <>w sprawie <Link to={`/sprawy/${encodeURIComponent(entry.case_ref)}`}>{entry.case_ref}</Link></>
+                      : entry.status ? LINE_STATUSES[entry.status] : "—"}
+                  </Table.Td>
                   <Table.Td>{SIGNATURES[entry.signature] ?? entry.signature}</Table.Td>
                 </Table.Tr>
               ))}

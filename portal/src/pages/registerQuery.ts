@@ -11,16 +11,20 @@ export interface Filters {
   channel: string;
   sender: string;
   title: string;
+  jrwa: string;
+  status: string;
   limit: string;
 }
 
-export const NO_FILTERS: Filters = { year: "", date_from: "", date_to: "", channel: "", sender: "", title: "", limit: "20" };
+export const NO_FILTERS: Filters = {
+  year: "", date_from: "", date_to: "", channel: "", sender: "", title: "", jrwa: "", status: "", limit: "20",
+};
 
 export function toQuery(filters: Filters, pageToken: string | undefined): RegisterQuery {
   const query: RegisterQuery = {};
   for (const [name, value] of Object.entries(filters) as [keyof Filters, string][]) {
     const text = value.trim();
-    if (text) query[name] = text;
+    if (text) (query as Record<string, string>)[name] = text;
   }
   if (pageToken) query.page_token = pageToken;
   return query;
@@ -31,6 +35,9 @@ export function filterProblems(filters: Filters): Partial<Record<keyof Filters, 
   const problems: Partial<Record<keyof Filters, string>> = {};
   const year = filters.year.trim();
   if (year && !/^(19|20|21)\d{2}$/.test(year)) problems.year = "Podaj rok, np. 2026";
+  if (filters.jrwa.trim() && !/^\d{1,4}$/.test(filters.jrwa.trim())) {
+    problems.jrwa = "Podaj symbol klasy lub jego początek: od 1 do 4 cyfr, np. 05";
+  }
   if (filters.date_from && filters.date_to && filters.date_from > filters.date_to) {
     problems.date_to = "Data „do” jest wcześniejsza niż data „od”";
   }
