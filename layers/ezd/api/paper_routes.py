@@ -15,7 +15,7 @@ from ezd.api.common import Blueprint, handled, int_param, json_body, principal_i
 from ezd.api.openapi import responds
 from ezd.config import settings
 from ezd.models.intake import IntakeOutcome
-from ezd.models.uploads import UploadTicket
+from ezd.models.uploads import UploadPurpose, UploadTicket
 from ezd.services import paper_desk
 
 blueprint = Blueprint(__name__)
@@ -27,6 +27,7 @@ _STATUS_OF_OUTCOME = {"registered": 201, "duplicate": 200, "conflict": 409}
 class UploadRequest(BaseModel):
     filename: str = Field(min_length=1, max_length=255)
     size: int = Field(ge=0)
+    purpose: UploadPurpose = "paper"  # "draft": the content of an outgoing document
 
 
 # The registration's answer: `processing` (202) while the workflow works, then its
@@ -55,10 +56,11 @@ class BackdatingBody(BaseModel):
 @responds(UploadTicket, 201)
 @handled
 def open_upload(unit: str) -> Response:
-    """Where to send a scan: a pre-signed S3 POST, valid 15 minutes, for at most the limit."""
+    """Where to send a scan (or a draft's file): a pre-signed S3 POST, valid 15 minutes,
+    for at most the limit."""
     principal = principal_in(blueprint.current_request, unit)
     body = UploadRequest.model_validate(json_body(blueprint.current_request))
-    ticket = paper_desk.open_upload(unit, principal, body.filename, body.size, settings())
+    ticket = paper_desk.open_upload(unit, principal, body.filename, body.size, settings(), body.purpose)
     return Response(body=ticket.model_dump(mode="json"), status_code=201)
 
 

@@ -8,6 +8,7 @@ browser sends the bytes to S3, and the registration names the upload.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,10 +25,14 @@ class Backdating(BaseModel):
     at: datetime
 
 
+UploadPurpose = Literal["paper", "draft"]
+
+
 class Upload(BaseModel):
     upload_id: str
     unit: str
-    clerk: str
+    clerk: str  # who uploaded it: only they may use it
+    purpose: UploadPurpose = "paper"  # a scan to register, or a draft's content
     filename: str
     declared_size: int
     bucket: str

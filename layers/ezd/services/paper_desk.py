@@ -23,7 +23,7 @@ from ezd.clock import local_date, now_utc, today
 from ezd.config import Settings
 from ezd.errors import EzdError, IntakeRejected, NotFound, RejectCode, ValidationFailed
 from ezd.models.intake import PAPER_CHANNELS, Channel, IntakeOutcome, PaperLetterForm, StagedObject
-from ezd.models.uploads import Backdating, Upload, UploadTicket
+from ezd.models.uploads import Backdating, Upload, UploadPurpose, UploadTicket
 from ezd.services import delivery, quarantine_quota
 from ezd.services.auth import Principal
 
@@ -73,22 +73,29 @@ def _check_size(size: int, settings: Settings) -> None:
 
 def _upload(unit: str, upload_id: str) -> Upload:
     upload = upload_store.get(unit, upload_id)
-    if upload is None:
+    if upload is None or upload.purpose != "paper":
         raise NotFound(f"no upload {upload_id} in unit {unit}")
     return upload
 
 
-def open_upload(unit: str, principal: Principal, filename: str, size: int, settings: Settings) -> UploadTicket:
-    principal.require_role(unit, "registry_clerk")
+def open_upload(unit: str, principal: Principal, filename: str, size: int, settings: Settings,
+                purpose: UploadPurpose = "paper") -> UploadTicket:
+    """A pre-signed upload: a scan for the registry desk, or the content of an outgoing
+    draft for whoever handles cases (services/dispatch/drafts.py takes it from there)."""
+    if purpose == "paper":
+        principal.require_role(unit, "registry_clerk")
+    else:
+        principal.require_role(unit, "case_officer", "manager")
     if not filename.strip() or len(filename) > 255 or _UNSAFE_NAME.search(filename):
         raise ValidationFailed("filename must be a plain file name")
     _check_size(size, settings)
-    quarantine_quota.check(quarantine_quota.source_of("post", unit, clerk=principal.login), settings)
+    if purpose == "paper":
+        quarantine_quota.check(quarantine_quota.source_of("post", unit, clerk=principal.login), settings)
     upload_id = uuid.uuid4().hex
     key = f"uploads/{unit}/{upload_id}"
     url, fields = archive.upload_form(settings.staging_bucket, key, settings.max_document_bytes, UPLOAD_SECONDS)
     created = now_utc()
-    upload_store.create(Upload(upload_id=upload_id, unit=unit, clerk=principal.login, filename=filename,
+    upload_store.create(Upload(upload_id=upload_id, unit=unit, clerk=principal.login, purpose=purpose, filename=filename,
                                declared_size=size, bucket=settings.staging_bucket, key=key, created_at=created,
                                expires_at=created + timedelta(seconds=UPLOAD_SECONDS)))
     return UploadTicket(upload_id=upload_id, url=url, fields=fields, expires_in=UPLOAD_SECONDS,
