@@ -75,6 +75,16 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
     assert by_pull(hostile_samples()["missing_title"][0]).status == "rejected"
     _wait(lambda: (s := routing_store.get_routing(complaint.document_id)) and s.waiting_for == "decision", "the model")
     assert api.call("POST", f"/units/{UNIT}/documents/{complaint.document_id}/accept", user=director).status == 200
+    # An answer drafted in the case: its file archived by the API.
+    from ezd.samples.letters import sample_pdf
+    from testkit import post_form
+
+    content = sample_pdf(900, seed=time.time_ns())
+    draft_ticket = api.call("POST", f"/units/{UNIT}/uploads", user=officer,
+                            json_body={"filename": "odpowiedz.pdf", "size": len(content), "purpose": "draft"}).body
+    assert post_form(draft_ticket["url"], draft_ticket["fields"], content, "odpowiedz.pdf") in (200, 201, 204)
+    assert api.call("POST", f"/units/{UNIT}/cases/{case['ref']}/outgoing", user=officer, json_body={
+        "title": "Odpowiedź", "upload_id": draft_ticket["upload_id"]}).status == 201
     # Paper: an upload registered (its intake followed), one missing, one rejected.
     registered = paper_desk.register(UNIT, title=f"Pismo papierowe {time.time_ns()}")
     assert registered.status == 201, registered.body

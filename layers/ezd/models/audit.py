@@ -56,6 +56,12 @@ class AuditAction(StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
     PASSWORD_RESET = "password_reset"
+    DRAFT_CREATED = "draft_created"
+    DRAFT_VERSION_ADDED = "draft_version_added"
+    ADDRESSEES_SET = "addressees_set"
+    SUBMITTED_FOR_APPROVAL = "submitted_for_approval"
+    APPROVED = "approved"
+    APPROVAL_RETURNED = "approval_returned"
 
 
 # The default "Wykonana czynność" line when the caller gives no summary.
@@ -86,6 +92,12 @@ ACTION_LABELS_PL: dict[AuditAction, str] = {
     AuditAction.USER_DEACTIVATED: "Dezaktywacja użytkownika",
     AuditAction.USER_REACTIVATED: "Ponowna aktywacja użytkownika",
     AuditAction.PASSWORD_RESET: "Reset hasła użytkownika",
+    AuditAction.DRAFT_CREATED: "Utworzenie projektu pisma wychodzącego",
+    AuditAction.DRAFT_VERSION_ADDED: "Nowa wersja projektu pisma",
+    AuditAction.ADDRESSEES_SET: "Wskazanie adresatów pisma",
+    AuditAction.SUBMITTED_FOR_APPROVAL: "Przekazanie projektu do akceptacji",
+    AuditAction.APPROVED: "Akceptacja projektu pisma",
+    AuditAction.APPROVAL_RETURNED: "Zwrot projektu pisma do poprawy",
 }
 
 

@@ -1,0 +1,121 @@
+"""Outgoing documents (pisma wychodzące): a draft in a case, its versions, its addressees
+and its way through approval (akceptacja) to signing and dispatch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ezd.models.contractors import Channel
+from ezd.models.letters import SenderKind
+
+# draft: the officer works on it; in_approval: a superior decides on one version;
+# approved: every step of the path approved the current version, ready to be signed.
+OutgoingStatus = Literal["draft", "in_approval", "approved", "signed", "dispatched"]
+VersionSource = Literal["upload", "template"]
+
+
+class DraftVersion(BaseModel):
+    """One version of the draft's content, kept when a newer one comes (never replaced)."""
+
+    version: int
+    filename: str
+    mime: str | None = None
+    size: int
+    sha256: str
+    bucket: str
+    key: str
+    source: VersionSource
+    template_id: str | None = None
+    template_version: int | None = None
+    note: str | None = None  # what changed, in the officer's words
+    created_by: str
+    created_at: datetime
+
+
+class Addressee(BaseModel):
+    """Whom the document goes to, as the address book or the case's letter gave it: a
+    copy, so a later change in the book does not change what was sent."""
+
+    name: str = Field(min_length=1, max_length=1000)
+    kind: SenderKind
+    street: str | None = None
+    postal_code: str | None = None
+    town: str | None = None
+    country: str = "PL"
+    esp_address: str | None = None
+    ade: str | None = None
+    channels: list[Channel]  # what the addresses allow, in the order dispatch prefers them
+    contractor_id: str | None = None  # from the unit's address book
+    from_document: str | None = None  # the sender of this document of the case
+
+
+class ApproverTarget(BaseModel):
+    """Who decides one step: a person, or any manager (kierownik) of the unit."""
+
+    login: str | None = None
+    role: Literal["manager"] | None = None
+
+
+class ApprovalStep(BaseModel):
+    step: int  # 1.. along the path
+    target: ApproverTarget
+    decision: Literal["approved", "returned"] | None = None  # None: not decided yet
+    decided_by: str | None = None
+    decided_by_name: str | None = None
+    remark: str | None = None
+    version: int | None = None  # the draft version decided on
+    decided_at: datetime | None = None
+
+
+class ApprovalRound(BaseModel):
+    """One submission of the draft along the path: it ends approved, or returned."""
+
+    round: int
+    version: int  # the draft version submitted
+    submitted_by: str
+    submitted_at: datetime
+    steps: list[ApprovalStep]
+    path_rule: str | None = None  # the JRWA prefix of the unit's path that chose the steps
+
+    @property
+    def current(self) -> ApprovalStep | None:
+        return next((s for s in self.steps if s.decision is None), None)
+
+
+class OutgoingDocument(BaseModel):
+    outgoing_id: str
+    unit: str
+    case_ref: str
+    jrwa_symbol: str
+    title: str = Field(min_length=1, max_length=500)  # Dotyczy
+    status: OutgoingStatus = "draft"
+    responsible: str  # who is responsible for it (the brief: name and position)
+    responsible_name: str
+    responsible_position: str
+    versions: list[DraftVersion] = []
+    addressees: list[Addressee] = []
+    rounds: list[ApprovalRound] = []
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    revision: int = 1  # optimistic lock: every change writes revision + 1
+
+    @property
+    def current_version(self) -> DraftVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def current_round(self) -> ApprovalRound | None:
+        return self.rounds[-1] if self.rounds else None
+
+
+class ApprovalPathRule(BaseModel):
+    """A unit's approval path for documents of a JRWA class (prefix), like the decretation
+    model: the longest matching prefix wins; "" matches every class."""
+
+    unit: str
+    jrwa_prefix: str = Field(pattern=r"^\d{0,4}$")
+    steps: list[ApproverTarget] = Field(min_length=1, max_length=5)

@@ -1,0 +1,48 @@
+"""What the officer and the approvers see of an outgoing document: the document, a
+short-lived link to each version, and what the caller may do with it now."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ezd.adapters import archive
+from ezd.config import Settings
+from ezd.models.outgoing import DraftVersion, OutgoingDocument
+from ezd.services.auth import Principal
+
+
+class VersionLink(BaseModel):
+    version: int
+    url: str  # downloads this version
+    expires_in: int
+
+
+class OutgoingView(BaseModel):
+    document: OutgoingDocument
+    links: list[VersionLink]  # one per version, oldest first
+    may_edit: bool  # a new version, the addressees, submitting: the responsible officer and managers
+    may_decide: bool  # the current approval step is the caller's
+
+
+class OutgoingList(BaseModel):
+    items: list[OutgoingView]
+
+
+def _link(version: DraftVersion, seconds: int) -> VersionLink:
+    name = f"v{version.version}-{version.filename}"
+    return VersionLink(version=version.version, url=archive.download_link(version.bucket, version.key, name, seconds),
+                       expires_in=seconds)
+
+
+def view(document: OutgoingDocument, principal: Principal, settings: Settings) -> OutgoingView:
+    round_ = document.current_round
+    waiting = round_.current if round_ and document.status == "in_approval" else None
+    may_decide = bool(waiting and (waiting.target.login == principal.login
+                                   or (waiting.target.role and principal.has_role(waiting.target.role))))
+    return OutgoingView(
+        document=document,
+        links=[_link(v, settings.download_link_seconds) for v in document.versions],
+        may_edit=document.status in ("draft", "approved")
+        and (principal.login == document.responsible or principal.has_role("manager")),
+        may_decide=may_decide,
+    )
