@@ -100,6 +100,7 @@ class World:
     copy: str = ""         # a "do wiadomości" copy of ``doc`` for the addressee's komórka
     case: str = ""         # an open case of the case officer's komórka, handled by the case officer
     contractor: str = ""   # an entry of the unit's address book
+    outgoing: str = ""     # a draft answer in ``case``, by the case officer
     jrwa_csv: str = ""
     model_rules: list[dict] = field(default_factory=list)  # the decretation model in use (the city's for a school)
     fresh: dict[tuple[str, str, str], list[dict[str, str]]] = field(default_factory=dict)
@@ -200,6 +201,7 @@ def knows_the_letter(world: "World", role: str) -> bool:
 U = "/units/{unit}"
 D = f"{U}/documents/{{document_id}}"
 C = f"{U}/cases/{{ref}}"
+O = f"{U}/outgoing/{{outgoing_id}}"
 
 # The matrix.        roles: registry_clerk, manager (dyrektor: manager+unit_admin+case_officer),
 #                           case_officer (kadry / arkusze), archivist, unit_admin
@@ -291,6 +293,23 @@ MATRIX: tuple[Row, ...] = (
     Row("PUT", f"{U}/contractors/{{contractor_id}}", "AAA-A", 200, fresh="contractor",
         body=lambda w, r: {"details": _contractor_details("Poradnia (zmieniona)"), "expected_version": 1}),
     Row("DELETE", f"{U}/contractors/{{contractor_id}}", "AAA-A", 204, fresh="contractor", query="expected_version=1"),
+    # Outgoing documents: whoever handles cases uploads a draft's file, drafts in a case and
+    # changes the draft (its officer or a manager); they see it, and the approvers; the
+    # unit's head approves (the default path); the administrator sets the paths.
+    Row("POST", f"{U}/uploads", "-AA--", 201, variant="draft",
+        body=lambda w, r: {"filename": "projekt.pdf", "size": 700, "purpose": "draft"}),
+    Row("GET", f"{C}/outgoing", "AAAAA", 200),
+    Row("POST", f"{C}/outgoing", "-AA--", 201, fresh="draft upload",
+        body=lambda w, r: {"title": _unique("Odpowiedź"), "upload_id": r["upload_id"]}),
+    Row("GET", O, "-AA--", 200),
+    Row("POST", f"{O}/versions", "-AA--", 200, fresh="draft upload", body=lambda w, r: {"upload_id": r["upload_id"]}),
+    Row("PUT", f"{O}/addressees", "-AA--", 200, body=lambda w, r: {"addressees": [{"contractor_id": w.contractor}]}),
+    Row("POST", f"{O}/submit", "-AA--", 200, fresh="addressed draft"),
+    Row("POST", f"{O}/decision", "-A---", 200, fresh="submitted draft", body=lambda w, r: {"decision": "approved"}),
+    Row("GET", f"{U}/approvals", "AAAAA", 200),
+    Row("GET", f"{U}/approval-paths", "-A--A", 200),
+    Row("PUT", f"{U}/approval-paths", "-A--A", 200,
+        body=lambda w, r: {"paths": [{"unit": w.unit, "jrwa_prefix": "", "steps": [{"role": "manager"}]}]}),
 )
 UNIT_ROWS = [row for row in MATRIX if "{unit}" in row.path]
 
@@ -392,7 +411,39 @@ def _contractor(api, world: World) -> str:
     return added.body["contractor_id"]
 
 
-def _fresh(api, world: World, kind: str) -> dict[str, str]:
+def _draft_upload(api, world: World, role: str) -> str:
+    from testkit import post_form
+
+    content = sample_pdf(700, seed=time.time_ns())
+    ticket = api.call("POST", f"/units/{world.unit}/uploads", user=world.login(role),
+                      json_body={"filename": "projekt.pdf", "size": len(content), "purpose": "draft"})
+    assert ticket.status == 201, ticket.body
+    assert post_form(ticket.body["url"], ticket.body["fields"], content, "projekt.pdf") in (200, 201, 204)
+    return ticket.body["upload_id"]
+
+
+def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool = False) -> str:
+    officer = world.login("case_officer")
+    created = api.call("POST", f"/units/{world.unit}/cases/{ref}/outgoing", user=officer, json_body={
+        "title": _unique("Odpowiedź z macierzy"), "upload_id": _draft_upload(api, world, "case_officer")})
+    assert created.status == 201, created.body
+    outgoing_id = created.body["document"]["outgoing_id"]
+    if addressed or submitted:
+        done = api.call("PUT", f"/units/{world.unit}/outgoing/{outgoing_id}/addressees", user=officer,
+                        json_body={"addressees": [{"contractor_id": "unit-WOIW"}]})
+        assert done.status == 200, done.body
+    if submitted:
+        done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/submit", user=officer)
+        assert done.status == 200, done.body
+    return outgoing_id
+
+
+def _fresh(api, world: World, kind: str, role: str) -> dict[str, str]:
+    if kind == "draft upload":  # an upload is its uploader's own
+        return {"upload_id": _draft_upload(api, world, role)}
+    if kind in ("addressed draft", "submitted draft"):
+        return {"outgoing_id": _draft(api, world, _open_case(api, world), addressed=True,
+                                      submitted=kind == "submitted draft")}
     if kind == "contractor":
         return {"contractor_id": _contractor(api, world)}
     if kind in ("user", "inactive user"):
@@ -421,6 +472,11 @@ def _base(api, deliverer, world: World) -> None:
     world.copy = copy.body["decretation_id"]
 
 
+def _case_with_a_draft(api, world: World) -> None:
+    world.case = _open_case(api, world)
+    world.outgoing = _draft(api, world, world.case)
+
+
 @pytest.fixture(scope="module")
 def worlds(api, deliverer) -> dict[str, World]:
     """Both units' resources, made concurrently: a letter waiting for the addressee with a
@@ -431,12 +487,13 @@ def worlds(api, deliverer) -> dict[str, World]:
         jobs = []
         for world in worlds.values():
             jobs.append(pool.submit(_base, api, deliverer, world))
-            jobs.append(pool.submit(lambda w=world: setattr(w, "case", _open_case(api, w))))
+            jobs.append(pool.submit(_case_with_a_draft, api, world))
             jobs.append(pool.submit(lambda w=world: setattr(w, "contractor", _contractor(api, w))))
             for row in UNIT_ROWS:
                 if row.fresh:
-                    count = max(1, sum(row.allows(world, role) for role in ROLES))
-                    futures = [pool.submit(_fresh, api, world, row.fresh) for _ in range(count)]
+                    # One per allowed call, in the order the calls are made (by role).
+                    allowed = [role for role in ROLES if row.allows(world, role)] or [ROLES[0]]
+                    futures = [pool.submit(_fresh, api, world, row.fresh, role) for role in allowed]
                     world.fresh[row.key] = futures  # type: ignore[assignment]
         for job in jobs:
             job.result()
@@ -473,6 +530,7 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "upload_id": res.get("upload_id", "0" * 32),
         "login": res.get("login", world.login("case_officer")),
         "contractor_id": res.get("contractor_id", world.contractor),
+        "outgoing_id": res.get("outgoing_id", world.outgoing),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
     if row.query:
