@@ -53,6 +53,8 @@ const ERRORS: Record<string, string> = {
   LAST_ADMIN: "Jednostka musi mieć co najmniej jednego aktywnego administratora.",
   SELF_LOCKOUT: "Nie można odebrać sobie uprawnień administratora ani dezaktywować własnego konta — zrobi to inny administrator jednostki.",
   PASSWORD_CHANGE_REQUIRED: "Hasło jest tymczasowe — ustaw nowe.",
+  OUTGOING_STATE: "Tego nie można zrobić w obecnym stanie pisma — odśwież stronę.",
+  OUTGOING_CHANGED: "Ktoś zmienił to pismo w międzyczasie — odśwież stronę i spróbuj ponownie.",
   CONTRACTOR_CHANGED: "Ktoś zmienił tego kontrahenta w międzyczasie — odśwież listę i spróbuj ponownie.",
   CONTRACTOR_READ_ONLY: "Jednostki miasta są prowadzone w katalogu jednostek, nie w książce adresowej.",
   IDENTITY_PROVIDER_FAILED: "Usługa kont użytkowników nie odpowiedziała. Nic nie zmieniono; spróbuj ponownie.",
@@ -75,6 +77,17 @@ export const ROUTING_STATUSES: Record<string, string> = {
   awaiting_acceptance: "czeka na przyjęcie",
   accepted: "przyjęty do załatwienia",
 };
+
+export const OUTGOING_STATUSES: Record<string, string> = {
+  draft: "projekt",
+  in_approval: "w akceptacji",
+  approved: "zaakceptowany",
+  signed: "podpisany",
+  dispatched: "wysłany",
+};
+
+// Where an outgoing letter can go, in the order dispatch prefers them.
+export const DISPATCH_CHANNELS: Record<string, string> = { edoreczenia: "e-Doręczenia", epuap: "ePUAP", post: "poczta" };
 
 // The register's status of a letter: its routing, until a case takes it in.
 export const LINE_STATUSES: Record<string, string> = { ...ROUTING_STATUSES, in_case: "w sprawie" };
@@ -151,4 +164,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   case_opened: "Założenie sprawy",
   case_closed: "Zakończenie sprawy",
   case_reopened: "Wznowienie sprawy",
+  draft_created: "Utworzenie projektu pisma wychodzącego",
+  draft_version_added: "Nowa wersja projektu pisma",
+  addressees_set: "Wskazanie adresatów pisma",
+  submitted_for_approval: "Przekazanie projektu do akceptacji",
+  approved: "Akceptacja projektu pisma",
+  approval_returned: "Zwrot projektu pisma do poprawy",
 };

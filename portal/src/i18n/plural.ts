@@ -18,6 +18,8 @@ export const NOUNS = {
   regula: { one: "reguła", few: "reguły", many: "reguł", other: "reguły" },
   dokument: { one: "dokument", few: "dokumenty", many: "dokumentów", other: "dokumentu" },
   sprawa: { one: "sprawa", few: "sprawy", many: "spraw", other: "sprawy" },
+  pismo: { one: "pismo", few: "pisma", many: "pism", other: "pisma" },
+  wersja: { one: "wersja", few: "wersje", many: "wersji", other: "wersji" },
   zadanie: { one: "zadanie", few: "zadania", many: "zadań", other: "zadania" },
   wpis: { one: "wpis", few: "wpisy", many: "wpisów", other: "wpisu" },
   dzien: { one: "dzień", few: "dni", many: "dni", other: "dnia" },

@@ -20,6 +20,8 @@ import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage"
 import { DecretationModelPage } from "../pages/admin/DecretationModelPage";
 import { ContractorsPage } from "../pages/dispatch/ContractorsPage";
 import { JrwaPage } from "../pages/admin/jrwa/JrwaPage";
+import { ApprovalsPage } from "../pages/outgoing/ApprovalsPage";
+import { OutgoingPage } from "../pages/outgoing/OutgoingPage";
 import type { Principal } from "../api/client";
 import type { Role } from "./user";
 
@@ -52,6 +54,8 @@ export const PAGES: PageEntry[] = [
   { path: "sprawy/nowa", label: "Nowa sprawa", roles: ["case_officer", "manager"], element: <OpenCasePage /> },
   { path: "sprawy/:ref", label: "Sprawa", roles: [], element: <CasePage /> },
   { path: "sprawy/:ref/metryka", label: "Metryka sprawy", roles: [], element: <MetrykaPage /> },
+  { path: "pisma/:outgoingId", label: "Pismo wychodzące", roles: [], element: <OutgoingPage /> },
+  { path: "akceptacja", label: "Do akceptacji", roles: ["manager", "case_officer"], element: <ApprovalsPage /> },
   { path: "spis-spraw", label: "Spis spraw", roles: ["case_officer", "manager", "registry_clerk", "archivist"],
     element: <SpisPage /> },
   { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },

@@ -1,7 +1,7 @@
-// Sprawa: one case — its data, its deadline with the days left, its documents — and what
-// its officer (or a manager) may do now: suspend the clock with a reason or start it
-// again, close the case with the way it was settled, reopen it. A button is shown only
-// when the case's state allows it.
+// Sprawa: one case — its data, its deadline with the days left, its documents and the
+// answers drafted in it — and what its officer (or a manager) may do now: suspend the
+// clock with a reason or start it again, close the case with the way it was settled,
+// reopen it. A button is shown only when the case's state allows it.
 import { useState, type FormEvent, type ReactNode } from "react";
 import {
   Alert, Anchor, Badge, Button, Group, Loader, Modal, Paper, SimpleGrid, Stack, Table, Text, Textarea, Title,
@@ -18,6 +18,7 @@ import { useUser } from "../../nav/user";
 import { caseAddress, metrykaAddress, spisAddress } from "./addresses";
 import { deadlineState, todayInPoland } from "./deadline";
 import { DeadlineWords, SortTh, useSorted } from "./sorting";
+import { OutgoingSection } from "../outgoing/OutgoingSection";
 
 type Case = Schemas["Case"];
 type Action = "suspend" | "resume" | "close" | "reopen";
@@ -217,6 +218,11 @@ export function CasePage() {
       <Paper withBorder p="md" component="section" aria-labelledby="dokumenty">
         <Title order={3} size="h4" id="dokumenty" mb="sm">Dokumenty sprawy</Title>
         <Documents unit={unit} caseRef={item.ref} round={round} />
+      </Paper>
+
+      <Paper withBorder p="md" component="section" aria-labelledby="pisma-wychodzace">
+        <Title order={3} size="h4" id="pisma-wychodzace" mb="sm">Pisma wychodzące</Title>
+        <OutgoingSection unit={unit} caseRef={item.ref} mayDraft={mayHandle && isOpen} />
       </Paper>
 
       <CaseAction unit={unit} item={item} action={action} onClose={() => setAction(null)} onDone={changed} />

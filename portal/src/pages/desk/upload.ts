@@ -8,9 +8,10 @@ type Ticket = Schemas["UploadTicket"];
 
 export class UploadFailed extends Error {}
 
-export async function openUpload(unit: string, file: File): Promise<Ticket> {
+/** A scan for the register ("paper"), or the file of an outgoing draft ("draft"). */
+export async function openUpload(unit: string, file: File, purpose: "paper" | "draft" = "paper"): Promise<Ticket> {
   const { data, error } = await api.POST("/units/{unit}/uploads", {
-    params: { path: { unit } }, body: { filename: file.name, size: file.size },
+    params: { path: { unit } }, body: { filename: file.name, size: file.size, purpose },
   });
   if (!data) throw new UploadFailed(errorMessage(error, "Nie udało się rozpocząć przesyłania pliku."));
   return data;
