@@ -76,3 +76,25 @@ class RejectCode:
     FORBIDDEN_FILE_TYPE = "FORBIDDEN_FILE_TYPE"
     UNKNOWN_RECIPIENT = "UNKNOWN_RECIPIENT"
     TOO_MANY_ATTACHMENTS = "TOO_MANY_ATTACHMENTS"
+
+
+# Sealing outgoing documents with a unit's electronic seal (services/dispatch/sealing.py).
+class SealNotConfigured(EzdError):
+    """The unit has no seal (no secret under the unit's name, or no seal prefix configured)."""
+
+    code = "SEAL_NOT_CONFIGURED"
+
+
+class SealMaterialInvalid(EzdError):
+    """The unit's seal secret is there but unusable: not a private key and its certificate,
+    a key that does not match the certificate, or a certificate outside its validity."""
+
+    code = "SEAL_MATERIAL_INVALID"
+
+
+class SealingRefused(EzdError):
+    """The file cannot be sealed as given. Codes: DOCUMENT_EMPTY, UNSAFE_ATTACHMENT_NAME,
+    NOT_XML, INVALID_ENCODING, XML_DTD_FORBIDDEN, XML_ENTITY_FORBIDDEN (the intake's
+    meanings, applied to the outgoing file)."""
+
+    code = "SEALING_REFUSED"

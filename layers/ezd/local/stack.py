@@ -28,6 +28,7 @@ from ezd.local.provision import ProvisionedStack, provision
 from ezd.local.scheduler import LocalScheduler, LocalTask
 from ezd.local.secret_files import ensure_private_mode, ensure_random_key
 from ezd.local.template import REGION, Template
+from ezd.local.unit_seals import STAGE_PREFIX as UNIT_SEAL_PREFIX, provision_unit_seals
 
 STACK_NAME = "ezd-local"
 EDORECZENIA_CLIENT_ID = "ezd-local"
@@ -190,7 +191,8 @@ class LocalStack:
         token_key = ensure_random_key(token_key_file)
         trust_dir = self.state_dir / "trust"
         trust_dir.mkdir(parents=True, exist_ok=True)
-        ensure_demo_ca(self.state_dir)
+        demo_ca = ensure_demo_ca(self.state_dir)
+        self._provision_unit_seals(demo_ca)
         parameters = {
             "Stage": "local",
             "EpuapEndpoint": f"{epuap_url}/pk_external_ws/services",
@@ -198,6 +200,7 @@ class LocalStack:
             "EpuapPushTrustParameter": str(self.state_dir / "trust-epuap"),
             "ReceiptSealSecretArn": self._store_secret(
                 "receipt-seal", seal.read_text(encoding="ascii"), "The registry's seal for UPP receipts (local stack)"),
+            "UnitSealSecretPrefix": UNIT_SEAL_PREFIX,
             "LocalTokenSecretArn": self._store_secret(
                 "token-signing-key", token_key, "Signs the local stack's login tokens (made for this installation)"),
             **self.parameters,
@@ -265,6 +268,14 @@ class LocalStack:
         simulator.register_client(EDORECZENIA_CLIENT_ID, secret, addresses)
         simulator.start(port=self.edoreczenia_port)
         return simulator
+
+    def _provision_unit_seals(self, ca: Any) -> None:
+        """Every demo unit's seal (issued by the demo CA, kept 0600 under keys/unit-seals/)
+        into Secrets Manager as ezd/local/unit-seal/<UNIT>, where the adapter reads it."""
+        from ezd.adapters.aws import client
+        from ezd.local.demo_data import demo_units
+
+        provision_unit_seals(self.state_dir, demo_units(), ca, client("secretsmanager"), UNIT_SEAL_PREFIX)
 
     def _store_secret(self, name: str, text: str, description: str) -> str:
         """Generated key material goes where a deployment keeps it: Secrets Manager."""

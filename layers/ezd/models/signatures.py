@@ -36,9 +36,12 @@ class SignatureReport(BaseModel):
     certificate: CertificateStatus
     signatures: list[SignatureDetail] = []
     checked_at: str
+    # What this check did not cover, in plain words (e.g. a PDF's embedded PAdES signature,
+    # which is not verified); None when the report says all there is to say.
+    note: str | None = None
 
     @classmethod
-    def from_details(cls, details: list[SignatureDetail], checked_at: str) -> SignatureReport:
+    def from_details(cls, details: list[SignatureDetail], checked_at: str, note: str | None = None) -> SignatureReport:
         """Aggregate per-signature results into the document's verdict.
 
         One broken signature makes the document's signature invalid. Among the intact
@@ -49,7 +52,7 @@ class SignatureReport(BaseModel):
         signature is intact, and then it can only make the document "untrusted".
         """
         if not details:
-            return cls(signature="absent", certificate="none", signatures=[], checked_at=checked_at)
+            return cls(signature="absent", certificate="none", signatures=[], checked_at=checked_at, note=note)
         signature: SignatureStatus = "valid" if all(d.valid for d in details) else "invalid"
         intact = [d for d in details if d.valid]
         certificate: CertificateStatus
@@ -61,4 +64,4 @@ class SignatureReport(BaseModel):
             certificate = "untrusted"
         else:
             certificate = "none"
-        return cls(signature=signature, certificate=certificate, signatures=details, checked_at=checked_at)
+        return cls(signature=signature, certificate=certificate, signatures=details, checked_at=checked_at, note=note)
