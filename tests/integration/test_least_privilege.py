@@ -116,6 +116,15 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
     _invoke(stack, "AuditAnchorFunction", {"unit": UNIT, "force": True})
     _invoke(stack, "AuditAnchorFunction", {"unit": UNIT, "force": True})
     assert api.call("GET", f"/units/{UNIT}/cases/{case['ref']}/metryka/verify", user=officer).body["ok"] is True
+    # An outgoing document sealed with the unit's seal under the API's role (issue 8: the
+    # route that approves and seals is still to come; until then the service is called
+    # as the API will call it).
+    from ezd.local.iam_enforcement import acting_as
+    from ezd.samples.letters import sample_pdf
+    from ezd.services.dispatch.sealing import seal_outgoing
+
+    with acting_as(stack.provisioned.name("ApiFunction")):
+        assert seal_outgoing(UNIT, "odpowiedz.pdf", None, sample_pdf(900)).report.signature == "valid"
 
 
 def _resource_tail(resource: str) -> str:
@@ -125,11 +134,12 @@ def _resource_tail(resource: str) -> str:
 def test_no_role_allows_more_than_its_function_uses(stack, api, deliverer, paper_desk, epuap_sign):
     from ezd.local.iam_policies import _glob
 
-    from ezd.adapters import secrets
+    from ezd.adapters import secrets, unit_seal
 
     enforcer = stack.enforcer
     enforcer.reset()
     secrets.forget()  # every function starts cold, and reads the secrets its role allows
+    unit_seal.forget()
     _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign)
     assert not enforcer.denied(), enforcer.denied()
     used = enforcer.used()

@@ -38,6 +38,7 @@ ENV_PREFIX = "EZD_UNIT_SEAL_SECRET_ARN_PREFIX"
 _SYMBOL = re.compile(r"^[A-Za-z0-9_]{1,20}$")
 _BEGIN_CERT = b"-----BEGIN CERTIFICATE-----"
 _MISSING = {"ResourceNotFoundException"}
+_DENIED = {"AccessDeniedException", "AccessDenied"}
 _TRANSIENT = {"ThrottlingException", "InternalServiceError", "ServiceUnavailable", "RequestTimeout"}
 
 SealKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -132,6 +133,8 @@ def _fetch(unit: str, secret: str) -> UnitSealMaterial:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in _MISSING:
             raise SealNotConfigured(f"unit {unit} has no seal (no secret {secret})") from None
+        if code in _DENIED:  # the function calling is not the one the template lets seal
+            raise SealNotConfigured(f"this function may not read the seal of {unit} ({code})") from None
         if code in _TRANSIENT:
             raise TransientFault(f"the seal of {unit} could not be read now: {code}") from None
         raise
@@ -141,8 +144,8 @@ def _fetch(unit: str, secret: str) -> UnitSealMaterial:
 def unit_seal(unit: str) -> UnitSealMaterial:
     """``unit``'s seal, read once per process (and caller) and kept in memory.
 
-    SealNotConfigured: no prefix, or no secret for the unit (a missing seal is not cached:
-    one provisioned later is found). SealMaterialInvalid: the secret is unusable, or the
+    SealNotConfigured: no prefix, no secret for the unit, or a caller whose role may not
+    read it (nothing is cached then: a seal provisioned later is found). SealMaterialInvalid: the secret is unusable, or the
     certificate is outside its validity now (checked on every call, cached or not).
     """
     secret = secret_id(unit)
