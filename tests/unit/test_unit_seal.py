@@ -25,6 +25,7 @@ from ezd.errors import IntakeRejected, SealingRefused, SealMaterialInvalid, Seal
 from ezd.local.keys import ensure_demo_ca
 from ezd.local.unit_seals import provision_unit_seals, seal_path
 from ezd.models.directory import Unit
+from ezd.models.sealing import SealedDocument
 from ezd.samples.letters import hostile_samples, make_letter, make_signer, sample_pdf, sign_letter
 from ezd.services.dispatch.sealing import seal_outgoing
 from ezd.services.dispatch.signed_upload import (
@@ -110,6 +111,8 @@ def test_a_pdf_keeps_its_bytes_and_gets_a_detached_xades_that_fails_on_one_chang
     assert xades.name == "zaswiadczenie.pdf.xades" and b'URI="zaswiadczenie.pdf"' in xades.content
     assert (sealed.report.signature, sealed.report.certificate) == ("valid", "trusted")
     assert verify_detached_xades(xades.content, PDF, "zaswiadczenie.pdf", sealing["store"]).signature == "valid"
+    assert SealedDocument.model_validate_json(sealed.model_dump_json()) == sealed  # bytes as base64 in JSON
+    assert "content" not in repr(pdf)
 
     changed = bytearray(PDF)
     changed[len(changed) // 2] ^= 0x01

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ezd.models.signatures import SignatureReport
 
@@ -12,7 +12,13 @@ SealMethod = Literal["enveloped", "detached"]
 
 
 class SealedFile(BaseModel):
-    """One file to store byte for byte (content-addressed by ``sha256``)."""
+    """One file to store byte for byte (content-addressed by ``sha256``).
+
+    In JSON the content is base64 (URL-safe alphabet, both ways). Store the files before handing the
+    document on: a workflow's states carry the names and digests, never the bytes.
+    """
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     name: str
     mime: str
