@@ -119,13 +119,30 @@ def test_a_draft_goes_along_the_approval_path_and_every_step_is_in_the_metryka(a
     assert [(s["decision"], s["decided_by"], s["version"]) for s in rounds[1]["steps"]] == [
         ("approved", DEPUTY, 2), ("approved", DIRECTOR, 2)]
 
+    # Sealed with the unit's seal: the approved version's bytes and a detached .xades beside them.
+    assert api.call("POST", f"/units/{UNIT}/outgoing/{oid}/seal", user=CLERK).status == 403
+    sealed = api.call("POST", f"/units/{UNIT}/outgoing/{oid}/seal", user=OFFICER)
+    assert sealed.status == 200, sealed.body
+    signed = sealed.body["document"]
+    assert signed["status"] == "signed" and signed["signing"]["method"] == "unit_seal"
+    assert (signed["signing"]["report"]["signature"], signed["signing"]["report"]["certificate"]) == ("valid", "trusted")
+    assert f"OU={UNIT}" in signed["signing"]["seal_subject"]
+    links = {link["name"]: link["url"] for link in sealed.body["signed_links"]}
+    assert set(links) == {"odpowiedz.pdf", "odpowiedz.pdf.xades"}
+    assert _download(links["odpowiedz.pdf"]) == second
+    xades = _download(links["odpowiedz.pdf.xades"])
+    assert b"SignedProperties" in xades and b"odpowiedz.pdf" in xades
+    again_sealed = api.call("POST", f"/units/{UNIT}/outgoing/{oid}/seal", user=OFFICER)
+    assert again_sealed.status == 409 and again_sealed.body["error_code"] == "OUTGOING_STATE", again_sealed.body
+
     metryka = api.call("GET", f"/units/{UNIT}/cases/{case_ref}/metryka", user=DIRECTOR)
     assert metryka.status == 200, metryka.body
     lines = [(e["action"], e["actor"]["login"]) for e in metryka.body["entries"]
              if (e.get("details") or {}).get("outgoing_id") == oid]
     assert lines == [("draft_created", OFFICER), ("addressees_set", OFFICER), ("submitted_for_approval", OFFICER),
                      ("approval_returned", DIRECTOR), ("draft_version_added", OFFICER),
-                     ("submitted_for_approval", OFFICER), ("approved", DEPUTY), ("approved", DIRECTOR)]
+                     ("submitted_for_approval", OFFICER), ("approved", DEPUTY), ("approved", DIRECTOR),
+                     ("signed", OFFICER)]
     returned_line = next(e for e in metryka.body["entries"] if e["action"] == "approval_returned")
     assert "Proszę dopisać podstawę prawną." in returned_line["summary"]
 
@@ -183,3 +200,46 @@ def test_the_answer_goes_back_to_whoever_wrote_the_letter(api, deliverer, unique
     both = api.call("PUT", f"/units/{UNIT}/outgoing/{oid}/addressees", user=DIRECTOR,
                     json_body={"addressees": [{"document_id": letter, "contractor_id": "unit-WOIW"}]})
     assert both.status == 400, both.body
+
+
+def test_a_signature_made_outside_is_verified_before_it_is_taken(api):
+    """Signed outside (here: a detached XAdES by another unit's seal, as a qualified
+    signature would come): over the approved bytes it is taken; over other bytes refused."""
+    from ezd.services.dispatch.sealing import seal_outgoing
+
+    opened = api.call("POST", f"/units/{UNIT}/cases", user=DIRECTOR, json_body={  # a class without a path of its own
+        "jrwa_symbol": "110", "title": "Zaświadczenie o zatrudnieniu", "cell": "KAD", "officer": OFFICER})
+    assert opened.status == 201, opened.body
+    case_ref = opened.body["ref"]
+    content = sample_pdf(3500, seed=187)
+    created = api.call("POST", f"/units/{UNIT}/cases/{case_ref}/outgoing", user=OFFICER, json_body={
+        "title": "Pismo podpisane kwalifikowanym podpisem", "upload_id": _upload(api, OFFICER, content, "pismo.pdf")})
+    oid = created.body["document"]["outgoing_id"]
+    api.call("PUT", f"/units/{UNIT}/outgoing/{oid}/addressees", user=OFFICER,
+             json_body={"addressees": [{"contractor_id": "unit-WOIW"}]})
+    early = api.call("POST", f"/units/{UNIT}/outgoing/{oid}/signature", user=OFFICER,
+                     json_body={"upload_id": _upload(api, OFFICER, content, "pismo.pdf")})
+    assert early.status == 409 and early.body["error_code"] == "OUTGOING_STATE", early.body
+    assert api.call("POST", f"/units/{UNIT}/outgoing/{oid}/submit", user=OFFICER).status == 200
+    assert api.call("POST", f"/units/{UNIT}/outgoing/{oid}/decision", user=DIRECTOR,
+                    json_body={"decision": "approved"}).status == 200
+
+    other = seal_outgoing("P19", "pismo.pdf", "application/pdf", sample_pdf(3500, seed=188)).file("pismo.pdf.xades")
+    wrong = api.call("POST", f"/units/{UNIT}/outgoing/{oid}/signature", user=OFFICER, json_body={
+        "upload_id": _upload(api, OFFICER, content, "pismo.pdf"),
+        "signature_upload_id": _upload(api, OFFICER, other.content, "pismo.pdf.xades")})
+    assert wrong.status == 400 and wrong.body["error_code"] == "SIGNATURE_NOT_VALID", wrong.body
+    unsigned = api.call("POST", f"/units/{UNIT}/outgoing/{oid}/signature", user=OFFICER,
+                        json_body={"upload_id": _upload(api, OFFICER, content, "pismo.pdf")})
+    assert unsigned.status == 400 and unsigned.body["error_code"] == "VALIDATION_FAILED", unsigned.body
+    assert api.call("GET", f"/units/{UNIT}/outgoing/{oid}", user=OFFICER).body["document"]["status"] == "approved"
+
+    good = seal_outgoing("P19", "pismo.pdf", "application/pdf", content).file("pismo.pdf.xades")
+    taken = api.call("POST", f"/units/{UNIT}/outgoing/{oid}/signature", user=OFFICER, json_body={
+        "upload_id": _upload(api, OFFICER, content, "pismo.pdf"),
+        "signature_upload_id": _upload(api, OFFICER, good.content, "pismo.pdf.xades")})
+    assert taken.status == 200, taken.body
+    signing = taken.body["document"]["signing"]
+    assert (taken.body["document"]["status"], signing["method"], signing["report"]["signature"]) == (
+        "signed", "external", "valid")
+    assert [f["name"] for f in signing["files"]] == ["pismo.pdf", "pismo.pdf.xades"]

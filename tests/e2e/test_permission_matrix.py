@@ -306,6 +306,9 @@ MATRIX: tuple[Row, ...] = (
     Row("PUT", f"{O}/addressees", "-AA--", 200, body=lambda w, r: {"addressees": [{"contractor_id": w.contractor}]}),
     Row("POST", f"{O}/submit", "-AA--", 200, fresh="addressed draft"),
     Row("POST", f"{O}/decision", "-A---", 200, fresh="submitted draft", body=lambda w, r: {"decision": "approved"}),
+    Row("POST", f"{O}/seal", "-AA--", 200, fresh="approved draft"),
+    Row("POST", f"{O}/signature", "-AA--", 200, fresh="signed outside",
+        body=lambda w, r: {"upload_id": r["upload_id"], "signature_upload_id": r["signature_upload_id"]}),
     Row("GET", f"{U}/approvals", "AAAAA", 200),
     Row("GET", f"{U}/approval-paths", "-A--A", 200),
     Row("PUT", f"{U}/approval-paths", "-A--A", 200,
@@ -411,21 +414,23 @@ def _contractor(api, world: World) -> str:
     return added.body["contractor_id"]
 
 
-def _draft_upload(api, world: World, role: str) -> str:
+def _draft_upload(api, world: World, role: str, content: bytes | None = None, name: str = "projekt.pdf") -> str:
     from testkit import post_form
 
-    content = sample_pdf(700, seed=time.time_ns())
+    content = content if content is not None else sample_pdf(700, seed=time.time_ns())
     ticket = api.call("POST", f"/units/{world.unit}/uploads", user=world.login(role),
-                      json_body={"filename": "projekt.pdf", "size": len(content), "purpose": "draft"})
+                      json_body={"filename": name, "size": len(content), "purpose": "draft"})
     assert ticket.status == 201, ticket.body
-    assert post_form(ticket.body["url"], ticket.body["fields"], content, "projekt.pdf") in (200, 201, 204)
+    assert post_form(ticket.body["url"], ticket.body["fields"], content, name) in (200, 201, 204)
     return ticket.body["upload_id"]
 
 
-def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool = False) -> str:
+def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool = False,
+           approved: bool = False, content: bytes | None = None) -> str:
     officer = world.login("case_officer")
+    submitted = submitted or approved
     created = api.call("POST", f"/units/{world.unit}/cases/{ref}/outgoing", user=officer, json_body={
-        "title": _unique("Odpowiedź z macierzy"), "upload_id": _draft_upload(api, world, "case_officer")})
+        "title": _unique("Odpowiedź z macierzy"), "upload_id": _draft_upload(api, world, "case_officer", content)})
     assert created.status == 201, created.body
     outgoing_id = created.body["document"]["outgoing_id"]
     if addressed or submitted:
@@ -435,15 +440,33 @@ def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool
     if submitted:
         done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/submit", user=officer)
         assert done.status == 200, done.body
+    if approved:
+        done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/decision", user=world.login("manager"),
+                        json_body={"decision": "approved"})
+        assert done.status == 200, done.body
     return outgoing_id
+
+
+def _signed_outside(api, world: World, role: str) -> dict[str, str]:
+    """An approved draft and, uploaded by ``role``, its file with a detached XAdES made
+    outside (here by another unit's seal, as a qualified signature would come)."""
+    from ezd.services.dispatch.sealing import seal_outgoing
+
+    content = sample_pdf(700, seed=time.time_ns())
+    outgoing_id = _draft(api, world, _open_case(api, world), approved=True, content=content)
+    xades = seal_outgoing("P19", "projekt.pdf", "application/pdf", content).file("projekt.pdf.xades").content
+    return {"outgoing_id": outgoing_id, "upload_id": _draft_upload(api, world, role, content),
+            "signature_upload_id": _draft_upload(api, world, role, xades, "projekt.pdf.xades")}
 
 
 def _fresh(api, world: World, kind: str, role: str) -> dict[str, str]:
     if kind == "draft upload":  # an upload is its uploader's own
         return {"upload_id": _draft_upload(api, world, role)}
-    if kind in ("addressed draft", "submitted draft"):
+    if kind in ("addressed draft", "submitted draft", "approved draft"):
         return {"outgoing_id": _draft(api, world, _open_case(api, world), addressed=True,
-                                      submitted=kind == "submitted draft")}
+                                      submitted=kind == "submitted draft", approved=kind == "approved draft")}
+    if kind == "signed outside":
+        return _signed_outside(api, world, role)
     if kind == "contractor":
         return {"contractor_id": _contractor(api, world)}
     if kind in ("user", "inactive user"):

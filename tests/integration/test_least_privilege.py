@@ -83,8 +83,16 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
     draft_ticket = api.call("POST", f"/units/{UNIT}/uploads", user=officer,
                             json_body={"filename": "odpowiedz.pdf", "size": len(content), "purpose": "draft"}).body
     assert post_form(draft_ticket["url"], draft_ticket["fields"], content, "odpowiedz.pdf") in (200, 201, 204)
-    assert api.call("POST", f"/units/{UNIT}/cases/{case['ref']}/outgoing", user=officer, json_body={
-        "title": "Odpowiedź", "upload_id": draft_ticket["upload_id"]}).status == 201
+    drafted = api.call("POST", f"/units/{UNIT}/cases/{case['ref']}/outgoing", user=officer, json_body={
+        "title": "Odpowiedź", "upload_id": draft_ticket["upload_id"]}).body
+    outgoing = f"/units/{UNIT}/outgoing/{drafted['document']['outgoing_id']}"
+    # …approved and sealed with the unit's seal (the API reads its secret).
+    assert api.call("PUT", f"{outgoing}/addressees", user=officer,
+                    json_body={"addressees": [{"contractor_id": f"unit-{OTHER}"}]}).status == 200
+    assert api.call("POST", f"{outgoing}/submit", user=officer).status == 200
+    assert api.call("POST", f"{outgoing}/decision", user=director, json_body={"decision": "approved"}).status == 200
+    sealed = api.call("POST", f"{outgoing}/seal", user=officer)
+    assert sealed.status == 200 and sealed.body["document"]["signing"]["report"]["signature"] == "valid", sealed.body
     # Paper: an upload registered (its intake followed), one missing, one rejected.
     registered = paper_desk.register(UNIT, title=f"Pismo papierowe {time.time_ns()}")
     assert registered.status == 201, registered.body
@@ -116,15 +124,6 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
     _invoke(stack, "AuditAnchorFunction", {"unit": UNIT, "force": True})
     _invoke(stack, "AuditAnchorFunction", {"unit": UNIT, "force": True})
     assert api.call("GET", f"/units/{UNIT}/cases/{case['ref']}/metryka/verify", user=officer).body["ok"] is True
-    # An outgoing document sealed with the unit's seal under the API's role (issue 8: the
-    # route that approves and seals is still to come; until then the service is called
-    # as the API will call it).
-    from ezd.local.iam_enforcement import acting_as
-    from ezd.samples.letters import sample_pdf
-    from ezd.services.dispatch.sealing import seal_outgoing
-
-    with acting_as(stack.provisioned.name("ApiFunction")):
-        assert seal_outgoing(UNIT, "odpowiedz.pdf", None, sample_pdf(900)).report.signature == "valid"
 
 
 def _resource_tail(resource: str) -> str:

@@ -7,6 +7,8 @@
     PUT  /units/{unit}/outgoing/{id}/addressees          {addressees: [{contractor_id} | {document_id}]}
     POST /units/{unit}/outgoing/{id}/submit              along the unit's approval path
     POST /units/{unit}/outgoing/{id}/decision            {decision: approved | returned, remark?}
+    POST /units/{unit}/outgoing/{id}/seal                the approved version sealed with the unit's seal
+    POST /units/{unit}/outgoing/{id}/signature           signed outside: {upload_id, signature_upload_id?}
     GET  /units/{unit}/approvals                         what waits for the caller's decision
     GET  /units/{unit}/approval-paths                    the unit's paths by JRWA prefix
     PUT  /units/{unit}/approval-paths                    {paths: [...]}: the administrator replaces them
@@ -22,7 +24,7 @@ from ezd.api.common import Blueprint, Response, handled, json_body, principal_in
 from ezd.api.openapi import responds
 from ezd.config import settings
 from ezd.models.outgoing import ApprovalPathRule
-from ezd.services.dispatch import approval, drafts
+from ezd.services.dispatch import approval, drafts, signing
 from ezd.services.dispatch.drafts import AddresseeChoice
 from ezd.services.dispatch.outgoing_views import OutgoingList, OutgoingView, view
 
@@ -47,6 +49,11 @@ class AddresseesBody(BaseModel):
 class DecisionBody(BaseModel):
     decision: Literal["approved", "returned"]
     remark: str | None = Field(default=None, max_length=2000)
+
+
+class ExternalSignatureBody(BaseModel):
+    upload_id: str = Field(min_length=1, max_length=100)  # the signed file (or the approved file itself)
+    signature_upload_id: str | None = Field(default=None, max_length=100)  # its detached .xades
 
 
 class ApprovalPaths(BaseModel):
@@ -123,6 +130,26 @@ def decide(unit: str, outgoing_id: str) -> dict[str, Any]:
     caller = _caller(unit)
     body = DecisionBody.model_validate(json_body(blueprint.current_request))
     return _shown(approval.decide(unit, outgoing_id, caller, body.decision, body.remark), caller)
+
+
+@blueprint.route("/units/{unit}/outgoing/{outgoing_id}/seal", methods=["POST"])
+@responds(OutgoingView)
+@handled
+def seal(unit: str, outgoing_id: str) -> dict[str, Any]:
+    """The approved version sealed with the unit's electronic seal (XAdES-BES)."""
+    caller = _caller(unit)
+    return _shown(signing.seal(unit, outgoing_id, caller, settings()), caller)
+
+
+@blueprint.route("/units/{unit}/outgoing/{outgoing_id}/signature", methods=["POST"])
+@responds(OutgoingView)
+@handled
+def external_signature(unit: str, outgoing_id: str) -> dict[str, Any]:
+    """A signature made outside (qualified, Profil Zaufany), verified and recorded."""
+    caller = _caller(unit)
+    body = ExternalSignatureBody.model_validate(json_body(blueprint.current_request))
+    return _shown(signing.record_external(unit, outgoing_id, caller, upload_id=body.upload_id,
+                                          signature_upload_id=body.signature_upload_id, settings=settings()), caller)
 
 
 @blueprint.route("/units/{unit}/approvals", methods=["GET"])

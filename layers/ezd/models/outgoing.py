@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ezd.models.contractors import Channel
 from ezd.models.letters import SenderKind
+from ezd.models.signatures import SignatureReport
 
 # draft: the officer works on it; in_approval: a superior decides on one version;
 # approved: every step of the path approved the current version, ready to be signed.
@@ -85,6 +86,30 @@ class ApprovalRound(BaseModel):
         return next((s for s in self.steps if s.decision is None), None)
 
 
+class SignedFile(BaseModel):
+    """A file of the signed document as archived (content-addressed, under Object Lock)."""
+
+    name: str
+    mime: str | None = None
+    size: int
+    sha256: str
+    bucket: str
+    key: str
+
+
+class Signing(BaseModel):
+    """How the approved version was signed: the unit's seal here, or a signature made
+    outside (qualified, Profil Zaufany) on a file uploaded and verified like a letter."""
+
+    method: Literal["unit_seal", "external"]
+    version: int  # the approved draft version that was signed
+    files: list[SignedFile]  # the document (and its detached .xades, if any)
+    report: SignatureReport
+    seal_subject: str | None = None
+    signed_by: str
+    signed_at: datetime
+
+
 class OutgoingDocument(BaseModel):
     outgoing_id: str
     unit: str
@@ -98,6 +123,7 @@ class OutgoingDocument(BaseModel):
     versions: list[DraftVersion] = []
     addressees: list[Addressee] = []
     rounds: list[ApprovalRound] = []
+    signing: Signing | None = None
     created_by: str
     created_at: datetime
     updated_at: datetime

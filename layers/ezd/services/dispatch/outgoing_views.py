@@ -17,9 +17,16 @@ class VersionLink(BaseModel):
     expires_in: int
 
 
+class SignedLink(BaseModel):
+    name: str
+    url: str  # downloads the signed file
+    expires_in: int
+
+
 class OutgoingView(BaseModel):
     document: OutgoingDocument
     links: list[VersionLink]  # one per version, oldest first
+    signed_links: list[SignedLink] = []  # the signed document (and its .xades) once signed
     may_edit: bool  # a new version, the addressees, submitting: the responsible officer and managers
     may_decide: bool  # the current approval step is the caller's
 
@@ -42,6 +49,9 @@ def view(document: OutgoingDocument, principal: Principal, settings: Settings) -
     return OutgoingView(
         document=document,
         links=[_link(v, settings.download_link_seconds) for v in document.versions],
+        signed_links=[SignedLink(name=f.name, url=archive.download_link(f.bucket, f.key, f.name, settings.download_link_seconds),
+                                 expires_in=settings.download_link_seconds)
+                      for f in (document.signing.files if document.signing else [])],
         may_edit=document.status in ("draft", "approved")
         and (principal.login == document.responsible or principal.has_role("manager")),
         may_decide=may_decide,
