@@ -1,7 +1,7 @@
 """An answer drafted and approved in the browser: the officer drafts it in the case
 (title and file, field errors first), picks the addressee, submits it; the director finds
 it under "Do akceptacji", returns it with a remark (none is refused); a second version
-goes in and the director approves it. P20 is this file's unit and no other test's."""
+goes in, the director approves it and seals it with the unit's seal. P20 is this file's unit and no other test's."""
 
 from __future__ import annotations
 
@@ -105,7 +105,14 @@ def test_the_officer_drafts_an_answer_and_the_director_returns_then_approves_it(
     ok(rounds.locator("tbody tr")).to_have_count(2)
     ok(rounds.locator("tbody tr").last).to_contain_text("zaakceptował(a)")
     shot(page, "outgoing-approved")
+    page.get_by_role("button", name="Opatrz pieczęcią jednostki").click()
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("podpisany")
+    signature = page.get_by_role("region", name="Podpis")
+    ok(signature).to_contain_text("Pieczęć elektroniczna jednostki · wersja 2")
+    ok(signature).to_contain_text("Podpis: ważny")
+    ok(signature.get_by_role("link", name="odpowiedz-v2.pdf.xades")).to_be_visible()
+    shot(page, "outgoing-sealed")
     page.get_by_role("link", name=ref).click()
     table = page.get_by_role("table", name="Pisma wychodzące sprawy")
-    ok(table).to_contain_text("zaakceptowany")
+    ok(table).to_contain_text("podpisany")
     ok(page.get_by_test_id("outgoing-count")).to_have_text("1 pismo")

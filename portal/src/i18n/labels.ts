@@ -53,6 +53,8 @@ const ERRORS: Record<string, string> = {
   LAST_ADMIN: "Jednostka musi mieć co najmniej jednego aktywnego administratora.",
   SELF_LOCKOUT: "Nie można odebrać sobie uprawnień administratora ani dezaktywować własnego konta — zrobi to inny administrator jednostki.",
   PASSWORD_CHANGE_REQUIRED: "Hasło jest tymczasowe — ustaw nowe.",
+  SIGNATURE_NOT_VALID: "Podpis nie jest ważny dla zaakceptowanej wersji — podpisz ją ponownie.",
+  SEAL_NOT_CONFIGURED: "Jednostka nie ma skonfigurowanej pieczęci elektronicznej — zgłoś to administratorowi.",
   OUTGOING_STATE: "Tego nie można zrobić w obecnym stanie pisma — odśwież stronę.",
   OUTGOING_CHANGED: "Ktoś zmienił to pismo w międzyczasie — odśwież stronę i spróbuj ponownie.",
   CONTRACTOR_CHANGED: "Ktoś zmienił tego kontrahenta w międzyczasie — odśwież listę i spróbuj ponownie.",

@@ -1,15 +1,14 @@
 // One registered document: its metadata, the signature report in plain words, its files
 // (short-lived download links) and where it stands in routing, with its decretations.
 import { useState } from "react";
-import { Alert, Anchor, Badge, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { useLoad } from "../api/useLoad";
+import { SignatureReport } from "../components/SignatureReport";
 import { NoAccess } from "../components/NoAccess";
 import { dateTime, day } from "../i18n/dates";
-import {
-  CERTIFICATES, CHANNELS, DECRETATION_KINDS, DECRETATION_STATUSES, ROUTING_STATUSES, SIGNATURES, label,
-} from "../i18n/labels";
+import { CHANNELS, DECRETATION_KINDS, DECRETATION_STATUSES, ROUTING_STATUSES, label } from "../i18n/labels";
 import { useUser } from "../nav/user";
 import { newCaseAddress } from "./cases/addresses";
 import { CorrectMetadata } from "./documents/CorrectMetadata";
@@ -87,33 +86,6 @@ function Files({ item }: { item: Item }) {
     </Table>
     {rows.filter(([, file]) => file.sha256 === shown).slice(0, 1).map(([kind, file]) => <Preview key={kind} file={file} />)}
     </>
-  );
-}
-
-function SignatureReport({ report }: { report: Item["signature_report"] }) {
-  // Dark shades under white text: WCAG AA contrast.
-  const color = report.signature === "valid" && report.certificate === "trusted" ? "#1e6b30"
-    : report.signature === "absent" ? "gray.7" : "red.9";
-  return (
-    <Stack gap="xs">
-      <Group gap="sm">
-        <Badge color={color} variant="filled" size="lg">Podpis: {label(SIGNATURES, report.signature)}</Badge>
-        <Text size="sm">Certyfikat: {label(CERTIFICATES, report.certificate)}</Text>
-      </Group>
-      <Text size="xs" c="dimmed">Sprawdzono {dateTime(report.checked_at)}</Text>
-      {(report.signatures ?? []).map((s, i) => (
-        <Paper key={i} withBorder p="sm">
-          <Text size="sm" fw={600}>{s.signer_common_name ?? s.signer_subject ?? "podpisujący nieznany"}</Text>
-          <Text size="sm">{s.valid ? "Podpis nienaruszony: dokument nie zmienił się od podpisania."
-            : `Podpis naruszony lub nieczytelny${s.error ? `: ${s.error}` : "."}`}</Text>
-          <Text size="sm">Certyfikat: {label(CERTIFICATES, s.certificate)}{s.trust_reason ? ` — ${s.trust_reason}` : ""}</Text>
-          {s.issuer && <Text size="xs" c="dimmed">Wystawca: {s.issuer}</Text>}
-          {s.not_before && s.not_after && (
-            <Text size="xs" c="dimmed">Ważny od {dateTime(s.not_before)} do {dateTime(s.not_after)}</Text>)}
-          {s.signing_time && <Text size="xs" c="dimmed">Czas podpisu deklarowany przez podpisującego: {dateTime(s.signing_time)}</Text>}
-        </Paper>
-      ))}
-    </Stack>
   );
 }
 

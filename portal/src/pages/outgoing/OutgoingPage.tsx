@@ -1,7 +1,7 @@
 // Pismo wychodzące: one outgoing document of a case — its versions (each downloadable, none
 // replaced), its addressees, its approval rounds — and what the caller may do now: a new
-// version, the addressees, submitting it for approval; or, when a step waits for them,
-// approve it or return it with a remark.
+// version, the addressees, submitting it for approval; once approved, the unit's seal or
+// a file signed outside; or, when a step waits for them, approve it or return it with a remark.
 import { useState, type ReactNode } from "react";
 import { Alert, Anchor, Badge, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Textarea, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
@@ -14,7 +14,9 @@ import { useUser } from "../../nav/user";
 import { caseAddress } from "../cases/addresses";
 import { AddresseesModal, addressOf, channelsOf } from "./AddresseesModal";
 import { ApprovalRounds } from "./ApprovalRounds";
+import { SignModal } from "./SignModal";
 import { VersionModal } from "./VersionModal";
+import { SignatureReport } from "../../components/SignatureReport";
 
 type View = Schemas["OutgoingView"];
 
@@ -33,7 +35,7 @@ export function OutgoingPage() {
   const loaded = useLoad(() => api.GET("/units/{unit}/outgoing/{outgoing_id}",
     { params: { path: { unit, outgoing_id: outgoingId } } }), [unit, outgoingId]);
   const [current, setCurrent] = useState<View | null>(null);
-  const [modal, setModal] = useState<"version" | "addressees" | null>(null);
+  const [modal, setModal] = useState<"version" | "addressees" | "signature" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [remark, setRemark] = useState("");
@@ -61,6 +63,14 @@ export function OutgoingPage() {
     setSending(false);
     if (data) changed(data, "Projekt przekazano do akceptacji.");
     else setError(errorMessage(failure, "Nie udało się przekazać projektu do akceptacji."));
+  }
+
+  async function seal() {
+    setSending(true);
+    const { data, error: failure } = await api.POST("/units/{unit}/outgoing/{outgoing_id}/seal", path);
+    setSending(false);
+    if (data) changed(data, "Pismo opatrzono pieczęcią elektroniczną jednostki.");
+    else setError(errorMessage(failure, "Nie udało się opatrzyć pisma pieczęcią."));
   }
 
   async function decide(decision: "approved" | "returned") {
@@ -100,6 +110,9 @@ export function OutgoingPage() {
           {isDraft && <Button variant="default" onClick={() => setModal("addressees")}>Wybierz adresatów</Button>}
           {isDraft && <Button onClick={submit} loading={sending} disabled={addressees.length === 0}>
             Przekaż do akceptacji</Button>}
+          {status === "approved" && <Button onClick={seal} loading={sending}>Opatrz pieczęcią jednostki</Button>}
+          {status === "approved" && <Button variant="default" onClick={() => setModal("signature")}>
+            Dodaj pismo podpisane poza systemem</Button>}
         </Group>
       )}
 
@@ -184,6 +197,24 @@ export function OutgoingPage() {
         )}
       </Paper>
 
+      {d.signing && (
+        <Paper withBorder p="md" component="section" aria-labelledby="podpis">
+          <Title order={3} size="h4" id="podpis" mb="sm">Podpis</Title>
+          <Stack gap="xs">
+            <Text size="sm">
+              {d.signing.method === "unit_seal" ? "Pieczęć elektroniczna jednostki" : "Podpis złożony poza systemem"}
+              {` · wersja ${d.signing.version} · ${dateTime(d.signing.signed_at)} (${d.signing.signed_by})`}
+            </Text>
+            <SignatureReport report={d.signing.report} />
+            <Group gap="md">
+              {(view.signed_links ?? []).map((l) => <Anchor key={l.name} href={l.url} download={l.name}>{l.name}</Anchor>)}
+            </Group>
+          </Stack>
+        </Paper>
+      )}
+
+      <SignModal unit={unit} outgoingId={d.outgoing_id} opened={modal === "signature"} onClose={() => setModal(null)}
+        onDone={(next) => changed(next, "Przyjęto pismo podpisane poza systemem.")} />
       <VersionModal unit={unit} outgoingId={d.outgoing_id} opened={modal === "version"} onClose={() => setModal(null)}
         onDone={(next) => changed(next, `Dodano wersję ${(next.document.versions ?? []).length}.`)} />
       <AddresseesModal unit={unit} document={d} opened={modal === "addressees"} onClose={() => setModal(null)}
