@@ -180,29 +180,37 @@ def download_attachment(ctx: Context) -> Result:
 
 # ------------------------------------------------------------------ evidences
 
-def _evidence_filter(ctx: Context, evidences: list) -> list:
+def _evidence_filter(ctx: Context, evidences: list, message_id: str | None = None) -> list:
     if ctx.params.get("type"):
         evidences = [e for e in evidences if e.type == ctx.params["type"]]
     if ctx.params.get("downloaded") is not None:
         evidences = [e for e in evidences if e.downloaded == ctx.params["downloaded"]]
     evidences = sorted(evidences, key=lambda e: (e.event_date, e.evidence_id),
                        reverse=ctx.params.get("sortDirection") == "desc")
-    return [e.json(ctx.store.base_path, ctx.address) for e in evidences]
+    return [e.json(ctx.store.base_path, ctx.address, message_id or _seen_as(ctx, e)) for e in evidences]
+
+
+def _seen_as(ctx: Context, evidence) -> str:
+    """The id of the message an evidence belongs to, as the asking mailbox knows it."""
+    if ctx.store.messages[evidence.message_id].owner == ctx.address or not evidence.shared_message_id:
+        return evidence.message_id
+    return evidence.shared_message_id
 
 
 def message_evidences(ctx: Context) -> Result:
     message = ctx.store.message(ctx.address, ctx.params["messageId"])
-    return 200, {"evidences": _evidence_filter(ctx, message.evidences)}
+    return 200, {"evidences": _evidence_filter(ctx, message.evidences, message.message_id)}
 
 
 def address_evidences(ctx: Context) -> Result:
     mine = [e for e in ctx.store.evidences.values()
-            if ctx.store.messages[e.message_id].owner == ctx.address and not ctx.store.messages[e.message_id].deleted]
+            if ctx.address in ctx.store.evidence_owners(e) and not ctx.store.messages[e.message_id].deleted]
     return 200, {"evidences": _evidence_filter(ctx, mine)}
 
 
 def evidence_by_id(ctx: Context) -> Result:
-    return 200, [ctx.store.evidence(ctx.address, ctx.params["evidenceId"]).json(ctx.store.base_path, ctx.address)]
+    evidence = ctx.store.evidence(ctx.address, ctx.params["evidenceId"])
+    return 200, [evidence.json(ctx.store.base_path, ctx.address, _seen_as(ctx, evidence))]
 
 
 def evidence_file(ctx: Context) -> Result:

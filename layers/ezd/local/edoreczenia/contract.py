@@ -6,9 +6,18 @@ checked with jsonschema, the ``components`` resolved in place).
 
 Known gaps of the published document, and what is done about them:
 - It declares no 401/403 (only 200/202/400). Bearer-token refusals follow RFC 6750 (401
-  ``invalid_token``, 403 ``insufficient_scope``) and a transient outage is a 503; those
-  three statuses are accepted outside the contract when their body is the contract's
-  ``ErrorResponse`` shape. Anything else undeclared is a violation.
+  ``invalid_token``, 403 ``insufficient_scope``), a transient outage is a 503 and a rate
+  limit a 429 with ``Retry-After`` (RFC 6585; the service limits clients that ask too
+  often); those statuses are accepted outside the contract when their body is the
+  contract's ``ErrorResponse`` shape. Anything else undeclared is a violation.
+- The callbacks (``onMessage``, ``onEvidence``…) have a declared body (``MessageStatement``)
+  but no authentication: ``SubscriptionCreate`` carries only the URLs, no secret, header
+  or signature. A subscriber can only make its URL the secret: the project subscribes
+  with a URL ending in a key derived for that mailbox (ezd.services.edoreczenia_callback),
+  and refuses a notification to any other URL. The simulator posts the URL as given.
+- The contract says nothing of who may read a received message's evidences; the
+  simulator lists the addressee's side (D.1, E.1, BP.OX) with the addressee's copy too,
+  under that copy's ``messageId``.
 - ``MessageOperationResponseWrapperStatus`` requires ``addresseeAde`` and ``status`` but
   does not declare them as properties; the simulator sends both (as strings).
 - ``MessagesWrapper`` requires ``resultSize`` but declares only ``total``; both are sent.
@@ -41,7 +50,7 @@ import yaml
 
 SPEC_FILE = "uaapi_3.0.8.1.yaml"
 BASE_PATH = "/api/v1"
-OUTSIDE_CONTRACT_STATUSES = frozenset({401, 403, 503})
+OUTSIDE_CONTRACT_STATUSES = frozenset({401, 403, 429, 503})
 
 
 def spec_text() -> str:

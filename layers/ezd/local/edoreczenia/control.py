@@ -12,7 +12,9 @@ JSON in, JSON out. What a test or an operator can tell the simulated world:
 - ``POST /_sim/deliver`` a message from outside to a unit's address (``to``, ``from``,
   ``subject``, ``textBody``, ``attachments``: [{``filename``, ``contentType``, ``content`` base64}])
 - ``POST /_sim/tick`` issue the deemed deliveries the clock has passed (any request does too)
-- ``GET /_sim/stats`` counts of everything; ``GET /_sim/callbacks`` the callback attempts
+- ``POST /_sim/faults`` with ``mode`` 429: too many requests (``Retry-After``), as a rate limit would
+- ``GET /_sim/stats`` counts of everything; ``GET /_sim/callbacks`` the callback attempts;
+  ``GET /_sim/requests`` every request to the API and the token endpoint, in order
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ def handle(sim: "EdoreczeniaSimulator", method: str, parts: list[str], body: dic
                 return 200, {"deemed": delivery.sweep(store)}
         if parts == ["stats"] and method == "GET":
             return 200, sim.stats()
+        if parts == ["requests"] and method == "GET":
+            return 200, {"requests": list(sim.request_log)}
         if parts == ["callbacks"] and method == "GET":
             return 200, {"attempts": list(sim.notifier.log)}
     except ApiError as exc:

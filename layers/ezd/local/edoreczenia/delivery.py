@@ -9,6 +9,9 @@ For each addressee of a submission (one sent message per addressee, as the task 
   reading the message in full through the API) issues E.1 and BP.OX; for an addressee that
   is not a public body, when the clock passes the deemed-delivery moment (14 days after
   D.1, moved past weekends and holidays) a BP.OX of the deemed delivery is issued.
+The evidences of the addressee's side (D.1, E.1, BP.OX) are listed with the addressee's
+copy as well (``GET messages/{id}/evidences`` of its box, the evidence file by id): its
+dowód otrzymania is what an EZD keeps with a received message.
 Callers hold ``store.lock``.
 """
 
@@ -33,6 +36,8 @@ from ezd.local.edoreczenia.state import (
 )
 
 DELIVERED, DEEMED, WAITING, REJECTED = "Doręczona", "Uznana za doręczoną", "Czeka na doręczenie", "Odrzucona"
+# Evidences about the addressee's side of a delivery, listed with its copy of the message as well.
+ADDRESSEE_EVIDENCES = frozenset({"D.1", "E.1", "BP.OX"})
 
 
 def recipients_of(metadata: dict[str, Any]) -> list[str]:
@@ -107,6 +112,11 @@ def _issue(store: Store, sent: StoredMessage, kind: str, at: datetime, *, reason
                        submission_time=sent.submitted, reason=reason, deemed=deemed)
     evidence = Evidence(evidence_id, sent.message_id, kind, store.clock(), at, sent.sender, sent.recipient, xml, reason)
     sent.evidences.append(evidence)
+    inbox = store.messages.get(sent.peer or "")
+    if kind in ADDRESSEE_EVIDENCES and inbox is not None:
+        # The addressee has the evidences of its own receipt too (its dowód otrzymania).
+        evidence.shared_message_id = inbox.message_id
+        inbox.evidences.append(evidence)
     store.evidences[evidence_id] = evidence
     owner = store.mailboxes.get(sent.owner)
     if owner is not None:

@@ -1,6 +1,7 @@
 """Transient faults on demand: the next N matching calls fail as the network or a proxy would.
 
-Modes: ``503`` (answered before anything is done), ``reset`` (the connection is reset
+Modes: ``503`` (answered before anything is done), ``429`` (too many requests: refused
+before anything is done, with ``Retry-After``), ``reset`` (the connection is reset
 before anything is done) and ``reset_after`` (the call is carried out, then the
 connection is reset: the caller cannot know whether it happened — the case a send must
 survive without sending twice).
@@ -14,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-MODES = ("503", "reset", "reset_after")
+MODES = ("503", "429", "reset", "reset_after")
 
 
 @dataclass

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from ezd import clock
 from ezd.local.edoreczenia import api, control, delivery, limits
 from ezd.local.edoreczenia.auth import TOKEN_PATH, Authority, Refusal
 from ezd.local.edoreczenia.contract import BASE_PATH, Contract, Match, default_contract
@@ -51,6 +53,9 @@ class EdoreczeniaSimulator:
         self.store = Store(base_path=BASE_PATH, notify=self._notify)
         self.violations: list[str] = []
         self.requests = 0
+        # Every request outside /_sim/, in order: when (the project's clock and the monotonic
+        # one), method, path, query and status; how a test tells a polite client from a tight loop.
+        self.request_log: list[dict[str, Any]] = []
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url: str | None = None
@@ -127,11 +132,18 @@ class EdoreczeniaSimulator:
             status, out = control.handle(self, request.method, parts, body if isinstance(body, dict) else {})
             return _json(out, status)(environ, start_response)
         self.requests += 1
+        logged = {"at": clock.now_utc().isoformat(), "monotonic": time.monotonic(), "method": request.method,
+                  "path": unquote(path), "query": request.query_string.decode("latin-1"), "status": None}
+        self.request_log.append(logged)
         fault = self.faults.take(request.method, path)
-        if fault in ("503", "reset"):
+        if fault in ("503", "429", "reset"):
+            logged["status"] = "reset" if fault == "reset" else int(fault)
             if fault == "reset":
                 reset_connection(environ)
                 return []
+            if fault == "429":
+                return _json([{"error": "TOO_MANY_REQUESTS", "error_description": "slow down"}], 429,
+                             {"Retry-After": "30"})(environ, start_response)
             return _json([{"error": "SERVICE_UNAVAILABLE", "error_description": "try again later"}], 503,
                          {"Retry-After": "1"})(environ, start_response)
         if path == TOKEN_PATH and request.method == "POST":
@@ -141,7 +153,9 @@ class EdoreczeniaSimulator:
             response = self._api(request, path[len(BASE_PATH):])
         else:
             response = _json([{"error": "NOT_FOUND", "error_description": f"no resource {path}"}], 404)
+        logged["status"] = response.status_code
         if fault == "reset_after":  # done, but the caller never hears it
+            logged["status"] = "reset"
             reset_connection(environ)
             return []
         return response(environ, start_response)

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import itertools
+import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,10 +98,13 @@ class Evidence:
     xml: bytes
     reason: str | None = None
     downloaded: bool = False
+    # The addressee's copy of the message, when the evidence concerns the addressee too
+    # (D.1, E.1, BP.OX): listed with that copy and readable by its mailbox.
+    shared_message_id: str | None = None
 
-    def json(self, base_path: str, owner: str) -> dict[str, Any]:
+    def json(self, base_path: str, owner: str, message_id: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "evidenceId": self.evidence_id, "messageId": self.message_id, "type": self.type,
+            "evidenceId": self.evidence_id, "messageId": message_id or self.message_id, "type": self.type,
             "createDate": iso(self.created), "eventDate": iso(self.event_date), "downloaded": self.downloaded,
             "externalData": f"{base_path}/{owner}/evidences/purde/{self.evidence_id}",
             "from": {"eDeliveryAddress": self.sender}, "to": {"eDeliveryAddress": self.recipient},
@@ -162,7 +166,7 @@ class StoredMessage:
             if self.text_body is not None:
                 out["textBody"] = self.text_body
             out["attachments"] = [a.attachment(fmt == "fullExtended") for a in self.attachments]
-            out["evidences"] = [e.json(base_path, self.owner) for e in self.evidences]
+            out["evidences"] = [e.json(base_path, self.owner, self.message_id) for e in self.evidences]
         return _drop_none(out)
 
 
@@ -214,10 +218,13 @@ class Store:
         self.tasks: dict[str, Task] = {}
         self.evidences: dict[str, Evidence] = {}
         self._ids = itertools.count(1)
+        # Ids are unique across restarts too (the state is in memory, the EZD's markers of
+        # collected messages are not): each start has its own tag, as real ids never repeat.
+        self._run = secrets.token_hex(3).upper()
         self.pending_polls = 1  # a task answers PENDING this many times before FINISHED
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}-{next(self._ids):08d}"
+        return f"{prefix}-{self._run}-{next(self._ids):08d}"
 
     def mailbox(self, address: str) -> Mailbox:
         box = self.mailboxes.get(address)
@@ -328,8 +335,16 @@ class Store:
                 return f
         raise ApiError("ATTACHMENT_NOT_FOUND", f"no attachment {attachment_id} in {message_id}", message_id)
 
+    def evidence_owners(self, evidence: Evidence) -> set[str]:
+        """The mailboxes that may read an evidence: the sender's, and the addressee's for those it shares."""
+        owners = {self.messages[evidence.message_id].owner}
+        shared = self.messages.get(evidence.shared_message_id or "")
+        if shared is not None:
+            owners.add(shared.owner)
+        return owners
+
     def evidence(self, owner: str, evidence_id: str) -> Evidence:
         evidence = self.evidences.get(evidence_id)
-        if evidence is None or self.messages[evidence.message_id].owner != owner:
+        if evidence is None or owner not in self.evidence_owners(evidence):
             raise ApiError("EVIDENCE_NOT_FOUND", f"no evidence {evidence_id}")
         return evidence
