@@ -68,6 +68,17 @@ class EdoreczeniaUnavailable(TransientFault):
     code = "EDORECZENIA_UNAVAILABLE"
 
 
+class EdoreczeniaRateLimited(TransientFault):
+    """The service asks us to slow down (HTTP 429): nothing is retried at once; ``retry_after``
+    seconds (its Retry-After, when given) is the earliest it wants to hear from us again."""
+
+    code = "EDORECZENIA_RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class EdoreczeniaRefused(EzdError):
     """The service refused the request (400 with its ErrorInfo); retrying the same will not help."""
 
@@ -220,6 +231,9 @@ class EdoreczeniaClient:
                 return response.status, response.headers.get("Content-Type", ""), response.read(_MAX_RESPONSE_BYTES)
         except urllib.error.HTTPError as err:
             body = err.read(_MAX_RESPONSE_BYTES) if err.fp is not None else b""
+            if err.code == 429:
+                raise EdoreczeniaRateLimited(f"e-Doręczenia HTTP 429 at {method} {url}",
+                                             _seconds(err.headers.get("Retry-After") if err.headers else None)) from None
             if err.code >= 500:
                 raise EdoreczeniaUnavailable(f"e-Doręczenia HTTP {err.code} at {method} {url}") from None
             return err.code, err.headers.get("Content-Type", "") if err.headers else "", body
@@ -418,6 +432,14 @@ class EdoreczeniaClient:
                                                          "offset": offset, "limit": limit})
         return [_summary(m) for m in listing.get("messages", [])]
 
+    def list_received(self, *, since: datetime | None = None, offset: int = 0, limit: int = 50) -> list[MessageSummary]:
+        """Received messages, oldest first, submitted at or after ``since`` (a cursor): one
+        page of the inbox without reading (and so without collecting) any of them."""
+        query = {"label": "INBOX", "format": "metadata", "sortColumn": "submissionDate", "sortDirection": "asc",
+                 "offset": offset, "limit": limit,
+                 "submissionDateFrom": since.isoformat(timespec="milliseconds").replace("+00:00", "Z") if since else None}
+        return [_summary(m) for m in self._call("GET", "/messages", query=query).get("messages", [])]
+
     def read_messages(self, message_ids: list[str], fmt: str = "full") -> list[MessageSummary]:
         """Reading in full (``full``/``fullExtended``) marks a received message opened: that is collecting it."""
         if not message_ids:
@@ -454,6 +476,13 @@ class EdoreczeniaClient:
 
 
 # ---------------------------------------------------------------------------------- mapping
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None  # an HTTP date: the caller's own back-off decides
+
 
 def _q(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
@@ -520,6 +549,7 @@ def _multipart(fields: dict[str, str], attachment: OutgoingAttachment) -> tuple[
 
 __all__ = [
     "TOKENS", "Backoff", "EdoreczeniaAuthFailed", "EdoreczeniaClient", "EdoreczeniaInvalidMessage",
+    "EdoreczeniaRateLimited",
     "EdoreczeniaRefused", "EdoreczeniaSendNotAccepted", "EdoreczeniaSendOutcomeUnknown", "EdoreczeniaTaskPending",
     "EdoreczeniaUnavailable",
 ]
