@@ -35,6 +35,19 @@ class Settings(BaseModel):
     download_link_seconds: int = 300
     max_document_bytes: int = 52_428_800
     paper_backdate_limit_days: int = 30  # older dates of receipt need a manager's confirmation
+    # e-Doręczenia (User Agent API) for the units' e-delivery addresses: where it is, the
+    # system's OAuth2 client (its secret in Secrets Manager), the secret the callback keys
+    # are derived from (no callback is accepted without it), the URL the service calls
+    # back (the API's public base), the workflow a callback starts, and the poll's back-off.
+    edoreczenia_api_url: str | None = None
+    edoreczenia_token_url: str | None = None
+    edoreczenia_client_id: str | None = None
+    edoreczenia_client_secret_arn: str | None = None
+    edoreczenia_callback_secret_arn: str | None = None
+    edoreczenia_callback_url: str | None = None
+    edoreczenia_collect_state_machine_arn: str | None = None
+    edoreczenia_backoff_first_seconds: int = 60
+    edoreczenia_backoff_cap_seconds: int = 3600
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -63,6 +76,15 @@ class Settings(BaseModel):
             portal_url=env.get("EZD_PORTAL_URL") or None,
             max_document_bytes=int(env.get("EZD_MAX_DOCUMENT_BYTES", "52428800")),
             paper_backdate_limit_days=int(env.get("EZD_PAPER_BACKDATE_LIMIT_DAYS", "30")),
+            edoreczenia_api_url=env.get("EZD_EDORECZENIA_API_URL") or None,
+            edoreczenia_token_url=env.get("EZD_EDORECZENIA_TOKEN_URL") or None,
+            edoreczenia_client_id=env.get("EZD_EDORECZENIA_CLIENT_ID") or None,
+            edoreczenia_client_secret_arn=env.get("EZD_EDORECZENIA_CLIENT_SECRET_ARN") or None,
+            edoreczenia_callback_secret_arn=env.get("EZD_EDORECZENIA_CALLBACK_SECRET_ARN") or None,
+            edoreczenia_callback_url=(env.get("EZD_EDORECZENIA_CALLBACK_URL") or "").rstrip("/") or None,
+            edoreczenia_collect_state_machine_arn=env.get("EZD_EDORECZENIA_COLLECT_STATE_MACHINE_ARN") or None,
+            edoreczenia_backoff_first_seconds=int(env.get("EZD_EDORECZENIA_BACKOFF_FIRST_SECONDS", "60")),
+            edoreczenia_backoff_cap_seconds=int(env.get("EZD_EDORECZENIA_BACKOFF_CAP_SECONDS", "3600")),
         )
 
 

@@ -76,6 +76,7 @@ class RejectCode:
     FORBIDDEN_FILE_TYPE = "FORBIDDEN_FILE_TYPE"
     UNKNOWN_RECIPIENT = "UNKNOWN_RECIPIENT"
     TOO_MANY_ATTACHMENTS = "TOO_MANY_ATTACHMENTS"
+    MALFORMED_EDELIVERY = "MALFORMED_EDORECZENIA_MESSAGE"
 
 
 # Sealing outgoing documents with a unit's electronic seal (services/dispatch/sealing.py).

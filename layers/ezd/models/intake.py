@@ -49,6 +49,23 @@ class EpuapDelivery(BaseModel):
     skrot: str
 
 
+class EdoreczeniaDelivery(BaseModel):
+    """A message received at a unit's e-delivery address, as the service described it; the
+    message itself (metadata, files and evidences) is the staged envelope."""
+
+    address: str  # the unit's AE:PL-… address
+    message_id: str
+    sender_address: str | None = None
+    # The sender as the directory knows its address (a unit of the city), else its address.
+    sender_name: str | None = None
+    sender_town: str | None = None
+    subject: str | None = None
+    submitted_at: datetime | None = None
+    evidence_id: str  # the dowód otrzymania (or the evidence of receipt) the date comes from
+    evidence_type: str
+    evidence_time: datetime
+
+
 class PaperLetterForm(BaseModel):
     """What a registry clerk types in for a scanned paper letter."""
 
@@ -70,10 +87,13 @@ class IntakeRequest(BaseModel):
     correlation_id: str
     unit: str
     channel: Channel
-    received_at: datetime  # data wpływu: the UPP time for ePUAP, the desk's date for paper
+    # data wpływu: the UPP time for ePUAP, the dowód otrzymania's time for e-Doręczenia,
+    # the desk's date for paper
+    received_at: datetime
     staged: StagedObject
     filename: str
     epuap: EpuapDelivery | None = None
+    edoreczenia: EdoreczeniaDelivery | None = None
     paper: PaperLetterForm | None = None
     registered_by: str | None = None
     source: str | None = None  # whose quarantine allowance a rejection is charged to

@@ -1,7 +1,7 @@
 """Entry points of the intake: a delivery is written durably, then handed to the workflow.
 
-ePUAP pull, ePUAP push and the registry desk's paper letters all end here and start the
-same intake state machine. Staging comes first: only once the bytes are in S3 may ePUAP
+ePUAP pull, ePUAP push, e-Doręczenia (callback or poll) and the registry desk's paper
+letters all end here and start the same intake state machine. Staging comes first: only once the bytes are in S3 may ePUAP
 be told the letter was collected.
 """
 
@@ -16,7 +16,14 @@ from ezd.config import Settings
 from ezd.errors import IntakeRejected, RejectCode, ValidationFailed
 from ezd.models.directory import Unit
 from ezd.models.epuap import PulledDocument
-from ezd.models.intake import Channel, EpuapDelivery, IntakeRequest, PaperLetterForm, StagedObject
+from ezd.models.intake import (
+    Channel,
+    EdoreczeniaDelivery,
+    EpuapDelivery,
+    IntakeRequest,
+    PaperLetterForm,
+    StagedObject,
+)
 from ezd.models.uploads import Backdating
 from ezd.services import quarantine_quota
 
@@ -85,6 +92,31 @@ def accept_epuap_document(
             is_test=document.is_test,
             skrot=document.skrot,
         ),
+        source=source,
+    )
+    return _start(settings, request)
+
+
+def accept_edoreczenia_message(
+    unit: Unit, envelope: bytes, delivery: EdoreczeniaDelivery, settings: Settings, correlation_id: str | None = None,
+) -> IntakeRequest:
+    """A message received at the unit's e-delivery address (services/edoreczenia_intake.py
+    collects it): the envelope staged, the intake started. Its date of receipt is the time
+    of its evidence of receipt (the dowód otrzymania), never the moment we collected it."""
+    source = quarantine_quota.source_of("edoreczenia", unit.symbol)
+    quarantine_quota.check(source, settings)
+    intake_id = uuid.uuid4().hex
+    filename = f"e-doreczenia-{delivery.message_id}.json"
+    staged = _stage(settings, unit.symbol, envelope, intake_id, filename)
+    request = IntakeRequest(
+        intake_id=intake_id,
+        correlation_id=correlation_id or intake_id,
+        unit=unit.symbol,
+        channel="edoreczenia",
+        received_at=as_utc(delivery.evidence_time),
+        staged=staged,
+        filename=filename,
+        edoreczenia=delivery,
         source=source,
     )
     return _start(settings, request)

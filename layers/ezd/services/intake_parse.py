@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ezd.errors import IntakeRejected, RejectCode
 from ezd.models.intake import AttachmentInfo, IntakeRequest, LetterSummary
-from ezd.models.letters import IntakePolicy
+from ezd.models.letters import IntakePolicy, Sender
+from ezd.services import edoreczenia_envelope
 from ezd.services.epuap_document import parse_epuap_document
 from ezd.services.file_policy import check_file
 
@@ -17,6 +18,8 @@ def summarize_delivery(request: IntakeRequest, raw: bytes, policy: IntakePolicy)
     if request.channel in ("epuap",):
         summary = _from_epuap(raw, policy)
         return summary.model_copy(update={"is_test": bool(request.epuap and request.epuap.is_test)})
+    if request.channel == "edoreczenia" and request.edoreczenia is not None:
+        return _from_edoreczenia(request, raw, policy)
     if request.paper is None:
         raise IntakeRejected("a paper letter needs the clerk's metadata", code=RejectCode.MISSING_SENDER)
     return _from_paper_scan(request, raw, policy)
@@ -40,6 +43,38 @@ def _from_epuap(raw: bytes, policy: IntakePolicy) -> LetterSummary:
         attachments_count=len(letter.attachments),
         sha256=letter.sha256,
         size=letter.size,
+    )
+
+
+def _from_edoreczenia(request: IntakeRequest, raw: bytes, policy: IntakePolicy) -> LetterSummary:
+    """A received e-delivery: the envelope's subject and files; its sender as the collector
+    found it in the directory (the service gives only an address)."""
+    envelope = edoreczenia_envelope.parse(raw)
+    delivery = request.edoreczenia
+    assert delivery is not None
+    if len(envelope.attachments) > policy.max_attachments:
+        raise IntakeRejected(f"{len(envelope.attachments)} attachments; at most {policy.max_attachments}",
+                             code=RejectCode.TOO_MANY_ATTACHMENTS)
+    attachments = []
+    for file in envelope.attachments:
+        mime = check_file(file.filename, file.content, policy)
+        attachments.append(AttachmentInfo(filename=file.filename, size=len(file.content), sha256=file.sha256,
+                                          mime=mime or file.content_type))
+    sender_address = envelope.sender or delivery.sender_address or "nieznany"
+    title = (envelope.subject or "").strip()
+    if not title:
+        raise IntakeRejected("the message has no subject", code=RejectCode.MISSING_TITLE)
+    return LetterSummary(
+        title=title,
+        sender=Sender(kind="institution", name=delivery.sender_name or sender_address,
+                      institution=delivery.sender_name or None, town=delivery.sender_town or "nieustalona",
+                      country="PL"),
+        format=edoreczenia_envelope.MEDIA_TYPE,
+        remarks=f"e-Doręczenia: wiadomość {envelope.message_id} z adresu {sender_address}",
+        attachments=attachments,
+        attachments_count=len(attachments),
+        sha256=request.staged.sha256,
+        size=len(raw),
     )
 
 

@@ -27,6 +27,8 @@ class QuotaExceeded(EzdError):
 def source_of(channel: str, unit: str, *, mode: str | None = None, clerk: str | None = None) -> str:
     if channel == "epuap":
         return f"epuap-{mode or 'pull'}:{unit}"
+    if channel == "edoreczenia":
+        return f"edoreczenia:{unit}"
     return f"paper:{clerk or unit}"
 
 
