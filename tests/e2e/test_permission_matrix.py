@@ -51,7 +51,8 @@ ROLES = ("registry_clerk", "manager", "case_officer", "archivist", "unit_admin")
 # /health and the API's description are public (tests/e2e/test_portal.py); the ePUAP push
 # is machine-to-machine SOAP (test_api_permissions.py).
 NOT_USER_ROUTES = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/epuap/push/{unit}"),
-                   ("POST", "/auth/login"), ("POST", "/auth/password"), ("GET", "/auth/config")}
+                   ("POST", "/auth/login"), ("POST", "/auth/password"), ("GET", "/auth/config"),
+                   ("POST", "/edoreczenia/{unit}/on-message/{key}")}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def _api_events(template: Template) -> dict[str, dict]:
     return template.resources["ApiFunction"].properties["Events"]
 
 
-def test_every_api_route_but_health_the_login_config_and_the_epuap_push_needs_cognito():
+def test_every_api_route_but_health_the_login_config_and_the_push_and_callback_needs_cognito():
     template = Template(ROOT / "infra" / "template.yaml", "ezd-test")
     api = template.resources["PortalApi"].properties
     assert api["Auth"]["DefaultAuthorizer"] == "CognitoAuthorizer"
@@ -59,7 +59,8 @@ def test_every_api_route_but_health_the_login_config_and_the_epuap_push_needs_co
         assert event["Type"] == "Api" and event["Properties"]["RestApiId"] == {"Ref": "PortalApi"}
         if (event["Properties"].get("Auth") or {}).get("Authorizer") == "NONE":
             open_routes.add((event["Properties"]["Method"], event["Properties"]["Path"]))
-    assert open_routes == {("GET", "/health"), ("GET", "/auth/config"), ("POST", "/epuap/push/{unit}")}
+    assert open_routes == {("GET", "/health"), ("GET", "/auth/config"), ("POST", "/epuap/push/{unit}"),
+                           ("POST", "/edoreczenia/{unit}/on-message/{key}")}
 
 
 def test_a_deployed_stage_tells_the_portal_its_hosted_login_and_the_local_stage_its_form():

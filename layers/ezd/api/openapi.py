@@ -25,8 +25,10 @@ from ezd.api.common import HTTP_STATUS
 
 OPENAPI_VERSION = "3.1.0"
 TITLE = "EZD for education: portal API"
-# Routes anyone may call: no bearer token (the ePUAP push authenticates by its signature).
-PUBLIC_PATHS = {"/health", "/auth/config", "/auth/login", "/auth/password", "/openapi.json", "/epuap/push/{unit}"}
+# Routes anyone may call: no bearer token (the ePUAP push authenticates by its signature,
+# e-Doręczenia's callback by the key in its URL).
+PUBLIC_PATHS = {"/health", "/auth/config", "/auth/login", "/auth/password", "/openapi.json", "/epuap/push/{unit}",
+                "/edoreczenia/{unit}/on-message/{key}"}
 _REF = "#/components/schemas/{model}"
 # The errors of every authenticated route (the public ones answer no 401 or 403).
 _SHARED_ERRORS = {

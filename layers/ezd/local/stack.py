@@ -184,7 +184,8 @@ class LocalStack:
         self.simulator = EpuapSimulator(push_signer=WsSecuritySigner(*identity_pems(epuap)))
         epuap_url = self.simulator.start(port=self.epuap_port)
         edoreczenia_secret_file = self.state_dir / "keys" / "edoreczenia-client.secret"
-        self.edoreczenia = self._start_edoreczenia(ensure_random_key(edoreczenia_secret_file))
+        edoreczenia_secret = ensure_random_key(edoreczenia_secret_file)
+        self.edoreczenia = self._start_edoreczenia(edoreczenia_secret)
         seal = ensure_seal(self.state_dir / "keys" / "seal.pem")
         ensure_private_mode(seal)
         token_key_file = self.state_dir / "keys" / "token-signing.key"
@@ -203,6 +204,16 @@ class LocalStack:
             "UnitSealSecretPrefix": UNIT_SEAL_PREFIX,
             "LocalTokenSecretArn": self._store_secret(
                 "token-signing-key", token_key, "Signs the local stack's login tokens (made for this installation)"),
+            # e-Doręczenia: the simulator, the installation's client, and the master key of the
+            # mailboxes' callback URLs (the URL itself is the API's, known once it listens).
+            "EdoreczeniaApiUrl": self.edoreczenia.api_url,
+            "EdoreczeniaTokenUrl": self.edoreczenia.token_url,
+            "EdoreczeniaClientId": EDORECZENIA_CLIENT_ID,
+            "EdoreczeniaClientSecretArn": self._store_secret(
+                "edoreczenia-client-secret", edoreczenia_secret, "The e-Doręczenia OAuth2 client's secret (local stack)"),
+            "EdoreczeniaCallbackSecretArn": self._store_secret(
+                "edoreczenia-callback-key", ensure_random_key(self.state_dir / "keys" / "edoreczenia-callback.key"),
+                "Master key of the e-Doręczenia callback URLs (made for this installation)"),
             **self.parameters,
         }
         template = Template(self.root / "infra" / "template.yaml", STACK_NAME, parameters)
@@ -229,6 +240,10 @@ class LocalStack:
         if self.persistence:
             self.persistence.initialized()
         api_url, portal_url = self._start_api()
+        if not self.parameters.get("EdoreczeniaCallbackUrl"):
+            # The service calls back the API where it listens (a free port in tests).
+            environment["EZD_EDORECZENIA_CALLBACK_URL"] = os.environ["EZD_EDORECZENIA_CALLBACK_URL"] = api_url
+            _forget_cached_configuration()
         if self.run_schedules:
             self._scheduler = LocalScheduler(
                 self.provisioned.schedules, self._invoke_async, self.schedule_speedup,
