@@ -120,10 +120,41 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
     today = clock.today().isoformat()
     assert api.call("GET", f"/units/{UNIT}/registry?date_from={today}", user=clerk).status == 200
     _invoke(stack, "EpuapPollerFunction", {"source": "schedule"})  # every unit's box
+    # e-Doręczenia: a message the poll collects (and subscribes the mailbox), then one the callback announces.
+    _edoreczenia_at_work(stack, api, clerk)
     _invoke(stack, "DeadlineWatchFunction", {"unit": UNIT, "today": (clock.today() + timedelta(days=400)).isoformat()})
     _invoke(stack, "AuditAnchorFunction", {"unit": UNIT, "force": True})
     _invoke(stack, "AuditAnchorFunction", {"unit": UNIT, "force": True})
     assert api.call("GET", f"/units/{UNIT}/cases/{case['ref']}/metryka/verify", user=officer).body["ok"] is True
+
+
+def _edoreczenia_at_work(stack, api, clerk: str) -> None:
+    import base64
+    import urllib.request
+
+    from ezd.adapters import directory_store
+    from ezd.samples.letters import sample_pdf
+
+    ade = directory_store.get_unit(UNIT).ade
+
+    def deliver(subject: str) -> None:
+        body = {"to": ade, "from": "AE:PL-06026-77354-UMVTB-68", "public_sender": True, "subject": subject,
+                "attachments": [{"filename": "a.pdf", "contentType": "application/pdf",
+                                 "content": base64.b64encode(sample_pdf(1000, seed=time.time_ns() % 10**6)).decode()}]}
+        request = urllib.request.Request(f"{stack.edoreczenia.base_url}/_sim/deliver", data=json.dumps(body).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=30).close()
+
+    def registered() -> int:
+        year = clock.local_year(clock.now_utc())
+        items = api.call("GET", f"/units/{UNIT}/registry?year={year}&channel=edoreczenia", user=clerk).body["items"]
+        return len(items)
+
+    before = registered()
+    deliver(f"e-Doręczenia z poll {time.time_ns()}")
+    assert _invoke(stack, "EdoreczeniaPollerFunction", {"unit": UNIT})["mailboxes"][0]["collected"] == 1
+    deliver(f"e-Doręczenia z callback {time.time_ns()}")  # the mailbox is subscribed now
+    _wait(lambda: registered() == before + 2, "both e-Doręczenia messages registered", timeout=60)
 
 
 def _resource_tail(resource: str) -> str:
