@@ -6,7 +6,7 @@ backs off on 503/429 and asks nothing inside its back-off window (the simulator'
 log shows it).
 
 Units used here and nowhere else: P41 (callback), P42 (poll, evidence older than the
-collection), P43 (back-off).
+collection), P43 (back-off), P44 (a callback whose collection fails).
 """
 
 from __future__ import annotations
@@ -234,3 +234,34 @@ def test_the_poll_backs_off_on_503_and_429_and_asks_nothing_inside_the_window(st
     (item,) = wait_for(lambda: _register(api, unit, clock.local_year(receipt.event_date)), "the registration",
                        timeout=60)
     assert _when(item["received_at"]) == _published(receipt.event_date)
+
+
+def test_a_callback_whose_collection_fails_is_left_to_the_poll(stack, api):
+    from ezd.adapters import workflows
+    from ezd.services.edoreczenia_callback import execution_name
+
+    unit = "P44"
+    assert _invoke_poller(stack, unit)["subscribed"]
+    # The collect workflow's step fails with an error no Retry covers: the workflow gives up.
+    stack.runtime.inject_fault(stack.provisioned.functions["EdoreczeniaPollerFunction"], RuntimeError, times=1)
+    message_id = _deliver(stack, unit, "Pismo, którego callback zawiódł", sample_pdf(2000, seed=44))
+    arn = stack.provisioned.state_machines["EdoreczeniaCollectStateMachine"].replace(":stateMachine:", ":execution:")
+    name = f"{arn}:{execution_name(unit, message_id)}"
+    wait_for(lambda: _status(workflows, name) == "FAILED", "the collect workflow to give up", timeout=30)
+    year = clock.local_year(clock.now_utc())
+    assert _register(api, unit, year) == [] and _reads_in_full(stack, unit, message_id) == 0
+
+    result = _invoke_poller(stack, unit)
+    assert result["collected"] == 1 and result["error"] is None
+    (item,) = wait_for(lambda: _register(api, unit, year), "the poll's registration", timeout=60)
+    assert item["channel"] == "edoreczenia" and _when(item["received_at"]) == _published(
+        _receipt(stack, message_id).event_date)
+
+
+def _status(workflows, arn: str) -> str | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return workflows.describe(arn)["status"]
+    except ClientError:
+        return None

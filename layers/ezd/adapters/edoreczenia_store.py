@@ -28,6 +28,7 @@ class MailboxState(BaseModel):
     not_before: datetime | None = None  # no request to the service for this mailbox before it
     last_error: str | None = None
     subscribed_url: str | None = None  # the callback URL the mailbox is subscribed with
+    subscribed_at: datetime | None = None  # renewed daily: the service may have lost it
 
 
 def _bound() -> None:

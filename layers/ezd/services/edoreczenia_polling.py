@@ -7,7 +7,8 @@ Per unit mailbox, with its state persisted between runs (adapters/edoreczenia_st
   run clears it. Nothing is retried inline (the client has one attempt per request): the
   national service suffered from systems asking again and again.
 - **subscription**: a mailbox not yet subscribed with its current callback URL is
-  subscribed first (``PUT message_subscriptions``, ``messageCallbackUrl``).
+  subscribed first (``PUT message_subscriptions``, ``messageCallbackUrl``), and again
+  once a day.
 - **cursor**: the inbox is listed oldest first from the submission time of the last
   message collected in order; a listed message already marked collected is skipped
   without being read. So a collected message is never asked for again.
@@ -32,6 +33,9 @@ from ezd.services.edoreczenia_callback import callback_url
 from ezd.services.edoreczenia_intake import Collected, collect_message
 
 MAX_PER_MAILBOX_AND_RUN = 50
+# A subscription is renewed (PUT again, which replaces it) once a day, in case the service
+# lost it (the local simulator's state does not survive a restart; a provider's may not).
+RESUBSCRIBE_AFTER = timedelta(days=1)
 
 
 class MailboxPollResult(BaseModel):
@@ -60,12 +64,14 @@ def backoff_delay(failures: int, settings: Settings, retry_after: float | None =
     return timedelta(seconds=seconds)
 
 
-def _subscribe(unit: Unit, client: EdoreczeniaClient, state: MailboxState, settings: Settings) -> bool:
+def _subscribe(unit: Unit, client: EdoreczeniaClient, state: MailboxState, settings: Settings,
+               now: datetime) -> bool:
     url = callback_url(unit, settings)
-    if url is None or state.subscribed_url == url:
+    if url is None or (state.subscribed_url == url and state.subscribed_at is not None
+                       and now - state.subscribed_at < RESUBSCRIBE_AFTER):
         return False
     client.subscribe(on_message=url)
-    state.subscribed_url = url
+    state.subscribed_url, state.subscribed_at = url, now
     return True
 
 
@@ -84,6 +90,7 @@ def _collect_new(unit: Unit, client: EdoreczeniaClient, state: MailboxState, set
 def poll_mailbox(unit: Unit, settings: Settings, correlation_id: str | None = None) -> MailboxPollResult:
     result = MailboxPollResult(unit=unit.symbol)
     state = edoreczenia_store.get_state(unit.symbol)
+    before = state.model_copy()
     now = now_utc()
     if state.not_before is not None and now < state.not_before:
         result.deferred_until = state.not_before
@@ -91,7 +98,7 @@ def poll_mailbox(unit: Unit, settings: Settings, correlation_id: str | None = No
     assert unit.ade
     try:
         client = client_for(unit.ade, settings)
-        result.subscribed = _subscribe(unit, client, state, settings)
+        result.subscribed = _subscribe(unit, client, state, settings, now)
         _collect_new(unit, client, state, settings, result, correlation_id)
     except (EzdError, OSError) as exc:
         # One mailbox's trouble must not stop the others; the message stays in the service.
@@ -102,7 +109,8 @@ def poll_mailbox(unit: Unit, settings: Settings, correlation_id: str | None = No
         result.deferred_until = state.not_before
     else:
         state.failures, state.not_before, state.last_error = 0, None, None
-    edoreczenia_store.put_state(state)
+    if state != before:  # a quiet mailbox costs one read a run, no write
+        edoreczenia_store.put_state(state)
     return result
 
 
