@@ -142,6 +142,9 @@ def test_a_message_arrives_by_the_callback_once_with_its_dowod_otrzymania(stack,
     for path in (f"/edoreczenia/{unit}/on-message/{'A' * len(key)}", f"/edoreczenia/P42/on-message/{key}"):
         refused = api.call("POST", path, json_body=statement)
         assert refused.status == 401 and refused.body["error_code"] == "EDORECZENIA_CALLBACK_KEY_INVALID"
+    garbage = api.call("POST", f"/edoreczenia/{unit}/on-message/{'A' * len(key)}", raw=b"{not json",
+                       content_type="application/json")
+    assert garbage.status == 401  # the key is checked before the body is read
     wrong_box = api.call("POST", url[len(stack.info.api_url):], json_body={**statement, "eDeliveryAddress": SENDER})
     assert wrong_box.status == 400
 

@@ -38,6 +38,8 @@ def on_message(unit: str, key: str) -> dict[str, Any]:
     request = blueprint.current_request
     correlation_id = (request.context or {}).get("requestId")
     logger.set_correlation_id(correlation_id)
-    answer = edoreczenia_callback.announce(unit, key, request.json_body, settings(), correlation_id)
+    # The key first: an unauthenticated caller learns nothing, not even how its body was read.
+    mailbox = edoreczenia_callback.authenticate(unit, key, settings())
+    answer = edoreczenia_callback.announce(mailbox, request.json_body, settings(), correlation_id)
     logger.info("e-Doręczenia notification accepted", extra={"unit": unit})
     return answer

@@ -86,10 +86,8 @@ def authenticate(unit_symbol: str, key: str, settings: Settings) -> Unit:
     return unit
 
 
-def announce(unit_symbol: str, key: str, body: object, settings: Settings,
-             correlation_id: str | None = None) -> dict[str, str]:
-    """Checks the callback and starts the collection of each message it announces."""
-    unit = authenticate(unit_symbol, key, settings)
+def announce(unit: Unit, body: object, settings: Settings, correlation_id: str | None = None) -> dict[str, str]:
+    """Starts the collection of each message an authenticated callback announces."""
     statement = MessageStatement.model_validate(body)
     if statement.eDeliveryAddress != unit.ade:
         raise ValidationFailed(f"the notification is for {statement.eDeliveryAddress}, not this unit's address")
