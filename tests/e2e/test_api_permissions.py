@@ -21,7 +21,9 @@ pytestmark = pytest.mark.stack
 
 ROOT = Path(__file__).resolve().parents[2]
 A, B = "SP46", "SP47"
-MACHINE_ROUTES = {"/epuap/push/{unit}"}  # SOAP from ePUAP, no user: checked separately below
+# No user: ePUAP's SOAP push (checked separately below) and e-Doręczenia's onMessage
+# callback, which proves itself by its key (tests/e2e/test_edoreczenia_intake.py).
+MACHINE_ROUTES = {"/epuap/push/{unit}", "/edoreczenia/{unit}/on-message/{key}"}
 KNOWN_UNIT_ROUTES = {
     ("GET", "/units/{unit}/registry"),
     ("GET", "/units/{unit}/documents/{document_id}"),

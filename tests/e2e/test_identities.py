@@ -70,8 +70,8 @@ def test_the_installation_key_is_random_private_and_not_in_stack_json(stack):
     assert len(key) == 64 and key != OLD_DEFAULT_KEY
     stack_json = (Path(stack.info.state_dir) / "stack.json").read_text(encoding="utf-8")
     assert key not in stack_json
-    for path in (Path(stack.info.state_dir) / "keys").iterdir():
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for path in (Path(stack.info.state_dir) / "keys").rglob("*"):  # the units' seals are in a folder of their own
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
 
 
 def test_ezd_token_prints_a_working_token_and_refuses_unknown_users(api, stack):

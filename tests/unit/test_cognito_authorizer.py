@@ -113,4 +113,5 @@ def test_the_open_routes_are_the_templates():
 
     template = Template(Path(__file__).resolve().parents[2] / "infra" / "template.yaml", "ezd-test")
     assert sorted(public_routes(template)) == [("GET", "/auth/config"), ("GET", "/health"),
+                                               ("POST", "/edoreczenia/{unit}/on-message/{key}"),
                                                ("POST", "/epuap/push/{unit}")]
