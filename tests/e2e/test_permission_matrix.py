@@ -310,6 +310,13 @@ MATRIX: tuple[Row, ...] = (
     Row("POST", f"{O}/seal", "-AA--", 200, fresh="approved draft"),
     Row("POST", f"{O}/signature", "-AA--", 200, fresh="signed outside",
         body=lambda w, r: {"upload_id": r["upload_id"], "signature_upload_id": r["signature_upload_id"]}),
+    # Dispatch: by whoever is responsible; the registers and the post are the registry desk's.
+    Row("POST", f"{O}/dispatch", "-AA--", 200, fresh="sealed draft", body=lambda w, r: {}),
+    Row("GET", f"{U}/outgoing-register", "AA-A-", 200),
+    Row("GET", f"{U}/postal-tray", "A----", 200),
+    Row("POST", f"{U}/outgoing-register/{{year}}/{{number}}/postage", "A----", 200, fresh="awaiting postage",
+        body=lambda w, r: {"tracking_number": _tracking_number(), "service": "polecony", "weight_class": "do_350g"}),
+    Row("GET", f"{U}/postal-book", "AA---", 200),
     Row("GET", f"{U}/approvals", "AAAAA", 200),
     Row("GET", f"{U}/approval-paths", "-A--A", 200),
     Row("PUT", f"{U}/approval-paths", "-A--A", 200,
@@ -427,8 +434,9 @@ def _draft_upload(api, world: World, role: str, content: bytes | None = None, na
 
 
 def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool = False,
-           approved: bool = False, content: bytes | None = None) -> str:
+           approved: bool = False, content: bytes | None = None, to: str = "unit-WOIW", sealed: bool = False) -> str:
     officer = world.login("case_officer")
+    approved = approved or sealed
     submitted = submitted or approved
     created = api.call("POST", f"/units/{world.unit}/cases/{ref}/outgoing", user=officer, json_body={
         "title": _unique("Odpowiedź z macierzy"), "upload_id": _draft_upload(api, world, "case_officer", content)})
@@ -436,7 +444,7 @@ def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool
     outgoing_id = created.body["document"]["outgoing_id"]
     if addressed or submitted:
         done = api.call("PUT", f"/units/{world.unit}/outgoing/{outgoing_id}/addressees", user=officer,
-                        json_body={"addressees": [{"contractor_id": "unit-WOIW"}]})
+                        json_body={"addressees": [{"contractor_id": to}]})
         assert done.status == 200, done.body
     if submitted:
         done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/submit", user=officer)
@@ -445,7 +453,32 @@ def _draft(api, world: World, ref: str, addressed: bool = False, submitted: bool
         done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/decision", user=world.login("manager"),
                         json_body={"decision": "approved"})
         assert done.status == 200, done.body
+    if sealed:
+        done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/seal", user=officer)
+        assert done.status == 200, done.body
     return outgoing_id
+
+
+_tracking = iter(range(10_000_000, 99_999_999))
+
+
+def _tracking_number() -> str:
+    """A fresh S10 numer nadawczy with its right check digit."""
+    with _counter_lock:
+        digits = f"{next(_tracking):08d}"
+    check = 11 - sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7))) % 11
+    check = {10: 0, 11: 5}.get(check, check)
+    return f"RR{digits}{check}PL"
+
+
+def _awaiting_postage(api, world: World) -> dict[str, str]:
+    """A sealed answer to a person, dispatched by post: in the registry desk's tray."""
+    outgoing_id = _draft(api, world, _open_case(api, world), addressed=True, sealed=True, to=_contractor(api, world))
+    done = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/dispatch", user=world.login("case_officer"),
+                    json_body={})
+    assert done.status == 200, done.body
+    (item,) = done.body["items"]
+    return {"year": str(item["year"]), "number": str(item["number"])}
 
 
 def _signed_outside(api, world: World, role: str) -> dict[str, str]:
@@ -468,6 +501,11 @@ def _fresh(api, world: World, kind: str, role: str) -> dict[str, str]:
                                       submitted=kind == "submitted draft", approved=kind == "approved draft")}
     if kind == "signed outside":
         return _signed_outside(api, world, role)
+    if kind == "sealed draft":
+        return {"outgoing_id": _draft(api, world, _open_case(api, world), addressed=True, sealed=True,
+                                      to=_contractor(api, world))}
+    if kind == "awaiting postage":
+        return _awaiting_postage(api, world)
     if kind == "contractor":
         return {"contractor_id": _contractor(api, world)}
     if kind in ("user", "inactive user"):
@@ -555,6 +593,8 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "login": res.get("login", world.login("case_officer")),
         "contractor_id": res.get("contractor_id", world.contractor),
         "outgoing_id": res.get("outgoing_id", world.outgoing),
+        "year": res.get("year", str(clock.today().year)),
+        "number": res.get("number", "1"),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
     if row.query:

@@ -1,0 +1,77 @@
+"""The outgoing register (rejestr przesyłek wychodzących) and the postal dispatch book
+(książka nadawcza): one line per item sent, numbered without gaps per unit and year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# e-Doręczenia; ePUAP WS-Doręczyciel `dorecz` (official delivery to a citizen, UPD back);
+# ePUAP WS-Skrytka `nadaj` (to a public body's box, UPP back); the post.
+DispatchMethod = Literal["edoreczenia", "epuap_dorecz", "epuap_nadaj", "post"]
+# awaiting_postage: in the registry desk's tray until it is posted with its numer nadawczy.
+ItemStatus = Literal["awaiting_postage", "posted", "sent", "delivered", "failed"]
+PostalService = Literal["polecony", "polecony_zpo"]  # registered, with or without the return receipt
+WeightClass = Literal["do_350g", "do_1kg", "do_2kg"]
+
+
+def outgoing_number(number: int, year: int) -> str:
+    return f"RPWy/{number}/{year}"
+
+
+class Postage(BaseModel):
+    """How a letter went by post, as the postal book lists it."""
+
+    tracking_number: str  # numer nadawczy from the label
+    service: PostalService
+    weight_class: WeightClass
+    price_grosze: int = Field(ge=0)  # from the unit's tariff (services/dispatch/postal_tariff.py)
+    posted_on: date
+    posted_by: str
+
+
+class OutgoingItem(BaseModel):
+    """One line of the outgoing register: the metadata the brief requires for an outgoing
+    item — who is responsible (name and position), the dispatch method, the addressee with
+    town and country or an e-delivery address — and what became of it."""
+
+    unit: str
+    year: int
+    number: int
+    registry_number: str
+    outgoing_id: str
+    case_ref: str
+    title: str
+    addressee_name: str
+    addressee_address: str  # postal, or the ePUAP box / e-delivery address it went to
+    addressee_town: str | None = None
+    addressee_country: str | None = None
+    addressee_ade: str | None = None
+    method: DispatchMethod
+    responsible_name: str
+    responsible_position: str
+    document_sha256: str  # the signed document as sent
+    registered_at: datetime
+    status: ItemStatus
+    postage: Postage | None = None
+    sent_at: datetime | None = None  # handed to the channel (for the post: the day it was posted)
+    version: int = 1
+
+
+class OutgoingRegisterPage(BaseModel):
+    unit: str
+    year: int
+    total: int
+    items: list[OutgoingItem]
+
+
+class PostalBook(BaseModel):
+    """The day's book of registered letters, in the order they were posted."""
+
+    unit: str
+    sender_name: str
+    day: date
+    items: list[OutgoingItem]
+    total_grosze: int
