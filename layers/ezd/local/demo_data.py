@@ -144,3 +144,15 @@ def demo_decretation_models() -> list:
         model(EDUCATION_DEPARTMENT, "410", "WO-AO", "Arkusze organizacji i aneksy"),
         model(EDUCATION_DEPARTMENT, "1", "WO-KAD", "Kadry oświaty"),
     ]
+
+
+def demo_letterheads(units: Iterable[Unit]) -> list:
+    """Every demo unit writes from Lublin, with its electronic addresses under its name (the
+    CSV has no street addresses: each administrator adds theirs). The starter templates
+    need no writes (services/dispatch/letter_catalogue.py)."""
+    from ezd.models.letter_templates import Letterhead
+
+    return [Letterhead(unit=unit.symbol, name=unit.name, place="Lublin", version=1,
+                       contact_lines=[f"skrytka ePUAP: {unit.esp_address}"]
+                       + ([f"adres do e-Doręczeń: {unit.ade}"] if unit.ade else []))
+            for unit in units]

@@ -303,13 +303,14 @@ class LocalStack:
         return response["ARN"]
 
     def _seed(self) -> None:
-        from ezd.adapters import credential_store, directory_store, jrwa_store, routing_store
+        from ezd.adapters import credential_store, directory_store, jrwa_store, letter_template_store, routing_store
         from ezd.local.demo_data import (
             demo_cells,
             demo_classification_rules,
             demo_credentials,
             demo_decretation_models,
             demo_jrwa,
+            demo_letterheads,
             demo_units,
             demo_users,
         )
@@ -324,6 +325,7 @@ class LocalStack:
         directory_store.put_cells(demo_cells(units))
         routing_store.put_rules(demo_classification_rules())
         routing_store.put_decretation_models(demo_decretation_models())
+        letter_template_store.put_letterheads(demo_letterheads(units))
         jrwa_store.put_plan(
             jrwa_store.CITY_PLAN,
             1,
