@@ -321,6 +321,23 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", f"{U}/approval-paths", "-A--A", 200),
     Row("PUT", f"{U}/approval-paths", "-A--A", 200,
         body=lambda w, r: {"paths": [{"unit": w.unit, "jrwa_prefix": "", "steps": [{"role": "manager"}]}]}),
+    # letter templates and the letterhead: the unit administrator keeps them (the dyrektor is
+    # one), the unit's officers and managers use the active ones; the vocabulary is everyone's
+    Row("GET", "/letter-templates/placeholders", "AAAAA", 200),
+    Row("GET", f"{U}/letter-templates", "-AA-A", 200),
+    Row("POST", f"{U}/letter-templates", "-A--A", 201, body=lambda w, r: _template_content()),
+    Row("GET", f"{U}/letter-templates/{{template_id}}", "-AA-A", 200),
+    Row("PUT", f"{U}/letter-templates/{{template_id}}", "-A--A", 200, fresh="template",
+        body=lambda w, r: {"content": _template_content("Szablon (zmieniony)"), "expected_version": 1}),
+    Row("POST", f"{U}/letter-templates/{{template_id}}/archive", "-A--A", 200, fresh="template",
+        body=lambda w, r: {"expected_version": 1}),
+    Row("POST", f"{U}/letter-templates/{{template_id}}/restore", "-A--A", 200, fresh="archived template",
+        body=lambda w, r: {"expected_version": 2}),
+    Row("GET", f"{U}/letter-templates/{{template_id}}/versions", "-AA-A", 200),
+    Row("POST", f"{U}/letter-templates/{{template_id}}/preview", "-AA-A", 200,
+        body=lambda w, r: {"case_ref": w.case, "contractor_id": w.contractor}),
+    Row("GET", f"{U}/letterhead", "-AA-A", 200),
+    Row("PUT", f"{U}/letterhead", "-A--A", 200, body=lambda w, r: _letterhead_change(w)),
 )
 UNIT_ROWS = [row for row in MATRIX if "{unit}" in row.path]
 
@@ -493,7 +510,34 @@ def _signed_outside(api, world: World, role: str) -> dict[str, str]:
             "signature_upload_id": _draft_upload(api, world, role, xades, "projekt.pdf.xades")}
 
 
+def _template_content(name: str = "Szablon z macierzy uprawnień") -> dict:
+    return {"name": _unique(name), "subject": "{{ sprawa.tytul }}", "body": "W sprawie {{ sprawa.znak }} informuję…"}
+
+
+def _template(api, world: World, archived: bool = False) -> dict[str, str]:
+    admin = world.login("unit_admin")
+    added = api.call("POST", f"/units/{world.unit}/letter-templates", user=admin, json_body=_template_content())
+    assert added.status == 201, added.body
+    template_id = added.body["template_id"]
+    if archived:
+        done = api.call("POST", f"/units/{world.unit}/letter-templates/{template_id}/archive", user=admin,
+                        json_body={"expected_version": 1})
+        assert done.status == 200, done.body
+    return {"template_id": template_id}
+
+
+def _letterhead_change(world: World) -> dict:
+    """The letterhead at the version it is at now (each allowed call makes the next)."""
+    from ezd.services.dispatch.letter_templates import letterhead_of
+
+    current = letterhead_of(world.unit)
+    return {"details": {"name": current.name, "place": "Lublin", "address_lines": [_unique("ul. Macierzowa")]},
+            "expected_version": current.version}
+
+
 def _fresh(api, world: World, kind: str, role: str) -> dict[str, str]:
+    if kind in ("template", "archived template"):
+        return _template(api, world, archived=kind == "archived template")
     if kind == "draft upload":  # an upload is its uploader's own
         return {"upload_id": _draft_upload(api, world, role)}
     if kind in ("addressed draft", "submitted draft", "approved draft"):
@@ -595,6 +639,7 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "outgoing_id": res.get("outgoing_id", world.outgoing),
         "year": res.get("year", str(clock.today().year)),
         "number": res.get("number", "1"),
+        "template_id": res.get("template_id", "std-odpowiedz-na-wniosek"),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)
     if row.query:
