@@ -61,3 +61,12 @@ test("the statistics' and the address book's nouns: jednostka, kontrahent", () =
     [0, NOUNS.kontrahent, "0 kontrahentów"]];
   for (const [count, noun, words] of cases) assert.equal(countOf(count, noun), words);
 });
+
+test("the letter templates' nouns", () => {
+  assert.equal(countOf(1, NOUNS.szablon), "1 szablon");
+  assert.equal(countOf(3, NOUNS.szablon), "3 szablony");
+  assert.equal(countOf(5, NOUNS.szablon), "5 szablonów");
+  assert.equal(countOf(22, NOUNS.wersja), "22 wersje");
+  assert.equal(countOf(12, NOUNS.wersja), "12 wersji");
+  assert.equal(countOf(1, NOUNS.wersja), "1 wersja");
+});

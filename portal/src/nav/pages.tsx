@@ -19,6 +19,7 @@ import { UsersPage } from "../pages/UsersPage";
 import { ClassificationRulesPage } from "../pages/admin/ClassificationRulesPage";
 import { DecretationModelPage } from "../pages/admin/DecretationModelPage";
 import { ContractorsPage } from "../pages/dispatch/ContractorsPage";
+import { LetterTemplatesPage } from "../pages/dispatch/LetterTemplatesPage";
 import { JrwaPage } from "../pages/admin/jrwa/JrwaPage";
 import { ApprovalsPage } from "../pages/outgoing/ApprovalsPage";
 import { OutgoingPage } from "../pages/outgoing/OutgoingPage";
@@ -63,6 +64,8 @@ export const PAGES: PageEntry[] = [
   { path: "model-dekretacji", label: "Model dekretacji", roles: ["unit_admin"], element: <DecretationModelPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
   { path: "kontrahenci", label: "Kontrahenci", roles: [], element: <ContractorsPage /> },
+  { path: "szablony-pism", label: "Szablony pism", roles: ["unit_admin", "case_officer", "manager"],
+    element: <LetterTemplatesPage /> },
   { path: "statystyki", label: "Statystyki", roles: ["manager"], also: (user) => user.sees_city === true,
     element: <Suspense fallback={loading}><StatisticsPage /></Suspense> },
 ];
