@@ -140,6 +140,9 @@ def test_the_letterhead_is_the_administrators_and_versioned(api):
     stale = api.call("PUT", f"/units/{OTHER}/letterhead", user="p51.admin",
                      json_body={"details": details, "expected_version": head["version"]})
     assert stale.status == 409 and stale.body["error_code"] == "LETTERHEAD_CHANGED"
+    bell = api.call("PUT", f"/units/{OTHER}/letterhead", user="p51.admin", json_body={
+        "details": {**details, "address_lines": ["ul. Dzwonkowa\u0007 1"]}, "expected_version": changed.body["version"]})
+    assert bell.status == 400 and bell.body["error_code"] == "LETTER_TEMPLATE_TEXT_INVALID", bell.body
 
     preview = api.call("POST", f"/units/{OTHER}/letter-templates/std-odpowiedz-na-wniosek/preview",
                        user="p51.dyrektor", json_body={})
