@@ -36,7 +36,6 @@ export const NOUNS = {
   // a virile noun after a numeral takes the genitive: "2 kontrahentów" (read: dwóch kontrahentów)
   kontrahent: { one: "kontrahent", few: "kontrahentów", many: "kontrahentów", other: "kontrahenta" },
   szablon: { one: "szablon", few: "szablony", many: "szablonów", other: "szablonu" },
-  wersja: { one: "wersja", few: "wersje", many: "wersji", other: "wersji" },
 } satisfies Record<string, Forms>;
 
 export function pluralForm(count: number, forms: Forms): string {
