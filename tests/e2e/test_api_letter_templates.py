@@ -185,3 +185,36 @@ def test_a_preview_for_a_case_and_a_contractor_prints_their_values_in_polish(api
     stranger = api.call("POST", f"{BASE}/{template['template_id']}/preview", user=OFFICER,
                         json_body={"signer": "p51.dyrektor"})
     assert stranger.status == 400 and stranger.body["error_code"] == "LETTER_SIGNER_UNKNOWN"
+
+
+def test_render_letter_is_what_a_draft_calls_and_records_the_version_and_values(api, stack):
+    """In process, as services/dispatch/drafts.py would call it: a draft's addressee copy,
+    the signer, a given day; an explicit older version renders as it was."""
+    from datetime import date
+
+    from ezd.adapters import case_store
+    from ezd.models.outgoing import Addressee as DraftAddressee
+    from ezd.services.dispatch.letter_render import render_letter
+    from ezd.services.dispatch.letter_values import Signer
+
+    case = api.call("POST", f"/units/{UNIT}/cases", user=OFFICER, json_body={"jrwa_symbol": "050", "title": "Skarga"})
+    assert case.status == 201, case.body
+    created = api.call("POST", BASE, user=ADMIN, json_body=_content(
+        "Do renderowania", body="Wersja pierwsza dla {{ adresat.nazwa }}, {{ sprawa.znak }}.")).body
+    path = f"{BASE}/{created['template_id']}"
+    assert api.call("PUT", path, user=ADMIN, json_body={"content": _content(
+        "Do renderowania", body="Wersja druga, {{ data }}."), "expected_version": 1}).status == 200
+    addressee = DraftAddressee(name="Gmina Świdnik", kind="institution", street="ul. Żwirki 1", postal_code="21-040",
+                               town="Świdnik", channels=["post"])
+    letter = render_letter(UNIT, created["template_id"], case_store.get_case(UNIT, case.body["ref"]), addressee,
+                           Signer(full_name="Piotr Wiśniewski", position="dyrektor"), day=date(2027, 2, 1))
+    assert letter.template_version == 2 and letter.missing == []
+    assert letter.values == {"sprawa.tytul": "Skarga", "data": "1 lutego 2027 r."}
+    text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(letter.pdf)).pages)
+    assert "Wersja druga, 1 lutego 2027 r." in " ".join(text.split()) and "Gmina Świdnik" in text
+    assert "Lublin, 1 lutego 2027 r." in " ".join(text.split())
+    old = render_letter(UNIT, created["template_id"], case_store.get_case(UNIT, case.body["ref"]), addressee, None,
+                        version=1, day=date(2027, 2, 1))
+    assert old.template_version == 1 and old.values == {
+        "sprawa.tytul": "Skarga", "adresat.nazwa": "Gmina Świdnik", "sprawa.znak": case.body["ref"]}
+    assert letter.filename.endswith(".pdf") and letter.sha256 != old.sha256

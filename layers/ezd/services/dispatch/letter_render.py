@@ -75,17 +75,21 @@ def _content_at(unit: str, template_id: str, version: int | None) -> tuple[Templ
     return TemplateContent.model_validate(kept.model_dump()), version, kept.name
 
 
-def render_letter(unit: str, template_id: str, case: Case | None, addressee: Addressee | Contractor | None,
+def render_letter(unit: str, template_id: str, case: Case | None, addressee: Addressee | Contractor | BaseModel | None,
                   signer: Signer | User | Principal | None, *, version: int | None = None,
                   day: date | None = None) -> RenderedLetter:
     """The letter from the unit's template (the version in use, which must be active; or an
     explicit ``version``, e.g. to render a draft again as it was), dated ``day`` (today in
-    Poland). The caller has checked who may write it."""
+    Poland). The addressee is a contractor of the book, this module's Addressee, or any model
+    with its fields (a draft's models.outgoing.Addressee); the signer anything with
+    ``full_name`` and ``position``. The caller has checked who may write it."""
     content, used_version, name = _content_at(unit, template_id, version)
     letterhead = templates.letterhead_of(unit)
     when = day or today()
     if isinstance(addressee, Contractor):
         addressee = Addressee.of(addressee)
+    elif addressee is not None and not isinstance(addressee, Addressee):  # a draft's copy (models.outgoing.Addressee)
+        addressee = Addressee.model_validate(addressee.model_dump(include=set(Addressee.model_fields)))
     if signer is not None and not isinstance(signer, Signer):
         signer = Signer(full_name=signer.full_name, position=signer.position)
     facts = LetterFacts(unit_name=letterhead.name or unit, letterhead=letterhead, case=case, addressee=addressee,
