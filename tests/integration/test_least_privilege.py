@@ -29,6 +29,7 @@ UNIT, OTHER = "SP25", "SP26"
 SIGNED_FOR_BROWSERS = {
     ("ApiFunction", "s3:PutObject", "uploads/*"),
     ("ApiFunction", "s3:GetObject", "sha256/*"),
+    ("ApiFunction", "s3:GetObject", "letter-previews/*"),
 }
 
 
@@ -91,6 +92,9 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
                     json_body={"addressees": [{"contractor_id": f"unit-{OTHER}"}]}).status == 200
     assert api.call("POST", f"{outgoing}/submit", user=officer).status == 200
     assert api.call("POST", f"{outgoing}/decision", user=director, json_body={"decision": "approved"}).status == 200
+    preview = api.call("POST", f"/units/{UNIT}/letter-templates/std-odpowiedz-na-wniosek/preview", user=officer,
+                       json_body={"case_ref": case["ref"]})
+    assert preview.status == 200, preview.body
     sealed = api.call("POST", f"{outgoing}/seal", user=officer)
     assert sealed.status == 200 and sealed.body["document"]["signing"]["report"]["signature"] == "valid", sealed.body
     # Paper: an upload registered (its intake followed), one missing, one rejected.

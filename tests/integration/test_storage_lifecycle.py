@@ -110,7 +110,8 @@ def test_the_template_rules_are_on_the_provisioned_buckets(stack) -> None:
             expected[bucket.name] = configuration
     assert stack.provisioned.lifecycle == expected
     settings = _settings()
-    assert set(expected) == {settings.archive_bucket, settings.staging_bucket, settings.quarantine_bucket}
+    assert set(expected) == {settings.archive_bucket, settings.staging_bucket, settings.quarantine_bucket,
+                             settings.derived_bucket}
 
     # What they say, with the template's defaults.
     archive = _rule(stack, settings.archive_bucket)
@@ -125,6 +126,8 @@ def test_the_template_rules_are_on_the_provisioned_buckets(stack) -> None:
     quarantine = _rule(stack, settings.quarantine_bucket)
     assert int(parameters["QuarantineExpirationDays"]) > int(parameters["QuarantineRetentionDays"])
     assert quarantine["Expiration"] == {"Days": int(parameters["QuarantineExpirationDays"])}
+    previews = _rule(stack, settings.derived_bucket)  # a letter's preview is a throwaway: a day
+    assert previews["Filter"] == {"Prefix": "letter-previews/"} and previews["Expiration"] == {"Days": 1}
 
     # moto has the same rules, as far as it keeps them (it drops size filters, so the
     # runner takes its rules from the template, not from moto).
