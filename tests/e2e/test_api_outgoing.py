@@ -243,3 +243,35 @@ def test_a_signature_made_outside_is_verified_before_it_is_taken(api):
     assert (taken.body["document"]["status"], signing["method"], signing["report"]["signature"]) == (
         "signed", "external", "valid")
     assert [f["name"] for f in signing["files"]] == ["pismo.pdf", "pismo.pdf.xades"]
+
+
+def test_a_draft_from_the_units_template_is_filled_from_the_case_and_the_addressee(api, case_ref):
+    import io
+
+    from pypdf import PdfReader
+
+    person = api.call("POST", f"/units/{UNIT}/contractors", user=OFFICER, json_body={
+        "kind": "person", "first_names": "Zofia", "surname": "Łęcka", "street": "ul. Źródlana 7",
+        "postal_code": "20-400", "town": "Lublin"}).body["contractor_id"]
+    created = api.call("POST", f"/units/{UNIT}/cases/{case_ref}/outgoing", user=OFFICER, json_body={
+        "title": "Odpowiedź na wniosek", "template_id": "std-odpowiedz-na-wniosek",
+        "addressees": [{"contractor_id": person}]})
+    assert created.status == 201, created.body
+    document = created.body["document"]
+    (version,) = document["versions"]
+    assert (version["source"], version["template_id"], version["mime"]) == (
+        "template", "std-odpowiedz-na-wniosek", "application/pdf")
+    assert version["template_version"] >= 1
+    assert [a["name"] for a in document["addressees"]] == ["Łęcka Zofia"]
+    pdf = PdfReader(io.BytesIO(_download(created.body["links"][0]["url"])))
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
+    for words in ("Zofia Łęcka", "ul. Źródlana 7", case_ref):
+        assert words in text, (words, text[:400])
+
+    for body in ({"title": "x"}, {"title": "x", "template_id": "std-odpowiedz-na-wniosek",
+                                  "upload_id": _upload(api, OFFICER, sample_pdf(2000, seed=189))}):
+        refused = api.call("POST", f"/units/{UNIT}/cases/{case_ref}/outgoing", user=OFFICER, json_body=body)
+        assert refused.status == 400 and refused.body["error_code"] == "VALIDATION_FAILED", refused.body
+    unknown = api.call("POST", f"/units/{UNIT}/cases/{case_ref}/outgoing", user=OFFICER,
+                       json_body={"title": "x", "template_id": "nie-ma-takiego"})
+    assert unknown.status == 404, unknown.body

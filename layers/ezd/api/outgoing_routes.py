@@ -1,7 +1,7 @@
 """Outgoing documents: drafts in a case and their approval (services/dispatch/).
 
     GET  /units/{unit}/cases/{ref}/outgoing              the case's outgoing documents (those the caller may see)
-    POST /units/{unit}/cases/{ref}/outgoing              a draft from an upload {title, upload_id, note?} (201)
+    POST /units/{unit}/cases/{ref}/outgoing              a draft {title, upload_id | template_id, addressees?, signer?, note?} (201)
     GET  /units/{unit}/outgoing/{id}                     one, with links to its versions
     POST /units/{unit}/outgoing/{id}/versions            a new version {upload_id, note?}
     PUT  /units/{unit}/outgoing/{id}/addressees          {addressees: [{contractor_id} | {document_id}]}
@@ -32,8 +32,14 @@ blueprint = Blueprint(__name__)
 
 
 class DraftBody(BaseModel):
+    """A draft from a file uploaded (``upload_id``) or from a template of the unit
+    (``template_id``: filled from the case, the first addressee and the signer)."""
+
     title: str = Field(min_length=1, max_length=500)
-    upload_id: str = Field(min_length=1, max_length=100)
+    upload_id: str | None = Field(default=None, min_length=1, max_length=100)
+    template_id: str | None = Field(default=None, min_length=1, max_length=100)
+    addressees: list[AddresseeChoice] | None = Field(default=None, max_length=50)
+    signer: str | None = Field(default=None, max_length=64)  # a login of the unit; the case's officer by default
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -80,11 +86,13 @@ def list_of_case(unit: str, ref: str) -> dict[str, Any]:
 @responds(OutgoingView, status=201)
 @handled
 def create_draft(unit: str, ref: str) -> Response:
-    """A draft answer in the case, its first version the file uploaded (purpose "draft")."""
+    """A draft answer in the case: its first version the file uploaded (purpose "draft"),
+    or a template of the unit rendered to PDF."""
     caller = _caller(unit)
     body = DraftBody.model_validate(json_body(blueprint.current_request))
-    created = drafts.create_draft(unit, ref, caller, title=body.title, upload_id=body.upload_id, note=body.note,
-                                  settings=settings())
+    created = drafts.create_draft(unit, ref, caller, title=body.title, upload_id=body.upload_id,
+                                  template_id=body.template_id, addressees=body.addressees, signer=body.signer,
+                                  note=body.note, settings=settings())
     return Response(body=_shown(created, caller), status_code=201)
 
 

@@ -26,7 +26,7 @@ from ezd.models.letters import IntakePolicy
 from ezd.models.outgoing import Addressee, DraftVersion, OutgoingDocument
 from ezd.services import audit
 from ezd.services.auth import Principal
-from ezd.services.dispatch import address_book
+from ezd.services.dispatch import address_book, letter_render
 from ezd.services.file_policy import check_file
 
 MAX_ATTEMPTS = 5
@@ -141,24 +141,64 @@ def _version_from_upload(unit: str, upload_id: str, principal: Principal, number
                         created_by=principal.login, created_at=now_utc())
 
 
-def create_draft(unit: str, ref: str, principal: Principal, *, title: str, upload_id: str, note: str | None,
-                 settings: Settings) -> OutgoingDocument:
+def _as_printed(principal: Principal, unit: str, choice: AddresseeChoice, addressee: Addressee) -> Any:
+    """Whom the letter names: a person as "Zofia Łęcka" (the register and the book keep
+    the surname first), so the renderer gets the contractor itself, or the letter's sender."""
+    if choice.contractor_id:
+        return address_book.get_contractor(principal, unit, choice.contractor_id)
+    record = registry_store.get_document(choice.document_id or "")
+    s = record.entry.sender if record else None
+    if s is not None and s.kind == "person" and s.first_names and s.surname:
+        return addressee.model_copy(update={"name": f"{s.first_names} {s.surname}"})
+    return addressee
+
+
+def _version_from_template(unit: str, template_id: str, case: Case, addressee: Any, signer: str | None,
+                           principal: Principal, note: str | None, settings: Settings) -> DraftVersion:
+    """The unit's template filled from the case, the (first) addressee and the signer, as
+    an A4 PDF: archived like an uploaded version, with the template's version kept."""
+    who = directory_store.get_user(signer or case.officer)
+    if who is None or who.unit != unit:
+        raise ValidationFailed(f"{signer} is not a user of {unit}")
+    letter = letter_render.render_letter(unit, template_id, case, addressee, who)
+    key, digest = archive.put_locked_once(settings.archive_bucket, letter.pdf, retention_days=settings.archive_retention_days,
+                                          content_type="application/pdf")
+    return DraftVersion(version=1, filename=letter.filename, mime="application/pdf", size=len(letter.pdf), sha256=digest,
+                        bucket=settings.archive_bucket, key=key, source="template", template_id=letter.template_id,
+                        template_version=letter.template_version, note=note, created_by=principal.login,
+                        created_at=now_utc())
+
+
+def create_draft(unit: str, ref: str, principal: Principal, *, title: str, upload_id: str | None = None,
+                 template_id: str | None = None, addressees: list[AddresseeChoice] | None = None,
+                 signer: str | None = None, note: str | None, settings: Settings) -> OutgoingDocument:
+    """A draft from the officer's file (``upload_id``) or from one of the unit's templates
+    (``template_id``, filled with the first of ``addressees`` and ``signer``, the case's
+    officer by default)."""
     principal.require_unit(unit)
     case = case_of(unit, ref)
     _require_handler(principal, case)
     if case.status != "open":
         raise OutgoingStateError(f"case {ref} is closed: reopen it to answer")
-    version = _version_from_upload(unit, upload_id, principal, 1, note, settings)
+    if bool(upload_id) == bool(template_id):
+        raise ValidationFailed("give either upload_id (a file) or template_id (a template of the unit)")
+    chosen = [_resolve(principal, unit, ref, c) for c in addressees or []]
+    if template_id:
+        first = _as_printed(principal, unit, addressees[0], chosen[0]) if chosen and addressees else None
+        version = _version_from_template(unit, template_id, case, first, signer, principal, note, settings)
+    else:
+        version = _version_from_upload(unit, upload_id or "", principal, 1, note, settings)
     created = now_utc()
     # Who is responsible (the brief: name and position) is the case's officer.
     officer = directory_store.get_user(case.officer)
     document = OutgoingDocument(
         outgoing_id=uuid.uuid4().hex, unit=unit, case_ref=ref, jrwa_symbol=case.jrwa_symbol, title=title.strip(),
         responsible=case.officer, responsible_name=case.officer_name,
-        responsible_position=officer.position if officer else "",
+        responsible_position=officer.position if officer else "", addressees=chosen,
         versions=[version], created_by=principal.login, created_at=created, updated_at=created)
     commit(document, principal, "draft_created", f"Projekt pisma wychodzącego: {document.title}",
-           version=1, filename=version.filename, sha256=version.sha256)
+           version=1, filename=version.filename, sha256=version.sha256, template_id=version.template_id,
+           template_version=version.template_version, addressees=[a.name for a in chosen])
     return document
 
 
@@ -211,6 +251,14 @@ def _postal(code: str | None) -> bool:
     return bool(code) and len(code) == 6 and code[2] == "-" and (code[:2] + code[3:]).isdigit()
 
 
+def _resolve(principal: Principal, unit: str, ref: str, choice: AddresseeChoice) -> Addressee:
+    addressee = (_from_contractor(principal, unit, choice.contractor_id) if choice.contractor_id
+                 else _from_case_document(unit, ref, choice.document_id or ""))
+    if not addressee.channels:
+        raise ValidationFailed(f"{addressee.name} has no address a letter can go to")
+    return addressee
+
+
 def set_addressees(unit: str, outgoing_id: str, principal: Principal, choices: list[AddresseeChoice]) -> OutgoingDocument:
     if not choices:
         raise ValidationFailed("give at least one addressee")
@@ -219,11 +267,7 @@ def set_addressees(unit: str, outgoing_id: str, principal: Principal, choices: l
         _require_editor(principal, current)
         if current.status != "draft":
             raise OutgoingStateError(f"{outgoing_id} is {current.status}: addressees change while it is a draft")
-        addressees = [_from_contractor(principal, unit, c.contractor_id) if c.contractor_id
-                      else _from_case_document(unit, current.case_ref, c.document_id) for c in choices]
-        for a in addressees:
-            if not a.channels:
-                raise ValidationFailed(f"{a.name} has no address a letter can go to")
+        addressees = [_resolve(principal, unit, current.case_ref, c) for c in choices]
         names = ", ".join(a.name for a in addressees)
         return current.model_copy(update={"addressees": addressees}), "addressees_set", f"Adresaci: {names}", {
             "addressees": [a.name for a in addressees]}
