@@ -39,6 +39,8 @@ def test_the_officer_drafts_an_answer_and_the_director_returns_then_approves_it(
     dialog = page.get_by_role("dialog", name="Nowy projekt pisma wychodzącego")
     dialog.get_by_role("button", name="Utwórz projekt").click()
     ok(dialog.get_by_text("Podaj, czego dotyczy pismo")).to_be_visible()
+    ok(dialog.get_by_text("Wybierz szablon")).to_be_visible()  # a template of the unit, unless a file
+    dialog.get_by_text("Z pliku", exact=True).click()
     ok(dialog.get_by_text("Dodaj plik pisma")).to_be_visible()
     dialog.get_by_label("Dotyczy").fill("Odpowiedź na wniosek o informację publiczną")
     _choose_file(page, "odpowiedz-v1.pdf", 201)
@@ -116,3 +118,18 @@ def test_the_officer_drafts_an_answer_and_the_director_returns_then_approves_it(
     table = page.get_by_role("table", name="Pisma wychodzące sprawy")
     ok(table).to_contain_text("podpisany")
     ok(page.get_by_test_id("outgoing-count")).to_have_text("1 pismo")
+
+    # A second answer from the unit's template, addressed at once: its PDF is the first version.
+    page.get_by_role("button", name="Nowy projekt pisma").click()
+    dialog = page.get_by_role("dialog", name="Nowy projekt pisma wychodzącego")
+    dialog.get_by_label("Dotyczy").fill("Zawiadomienie o przedłużeniu terminu")
+    dialog.get_by_role("combobox", name="Szablon").click()
+    page.get_by_role("option", name="Zawiadomienie o przedłużeniu terminu (art. 36 KPA)").click()
+    dialog.get_by_role("combobox", name="Adresat").fill("Wydział Oświaty")
+    page.get_by_role("option", name=CITY).click()
+    shot(page, "outgoing-new-from-template")
+    dialog.get_by_role("button", name="Utwórz projekt").click()
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("projekt")
+    ok(versions.locator("tbody tr")).to_have_count(1)
+    ok(versions).to_contain_text(".pdf")
+    ok(page.get_by_role("table", name="Adresaci pisma")).to_contain_text(CITY)
