@@ -55,6 +55,7 @@ const ERRORS: Record<string, string> = {
   PASSWORD_CHANGE_REQUIRED: "Hasło jest tymczasowe — ustaw nowe.",
   SIGNATURE_NOT_VALID: "Podpis nie jest ważny dla zaakceptowanej wersji — podpisz ją ponownie.",
   SEAL_NOT_CONFIGURED: "Jednostka nie ma skonfigurowanej pieczęci elektronicznej — zgłoś to administratorowi.",
+  DISPATCH_CHANNEL_UNAVAILABLE: "Ten sposób wysyłki nie jest jeszcze dostępny — wybierz pocztę.",
   OUTGOING_STATE: "Tego nie można zrobić w obecnym stanie pisma — odśwież stronę.",
   OUTGOING_CHANGED: "Ktoś zmienił to pismo w międzyczasie — odśwież stronę i spróbuj ponownie.",
   CONTRACTOR_CHANGED: "Ktoś zmienił tego kontrahenta w międzyczasie — odśwież listę i spróbuj ponownie.",
@@ -87,6 +88,33 @@ export const OUTGOING_STATUSES: Record<string, string> = {
   signed: "podpisany",
   dispatched: "wysłany",
 };
+
+export const DISPATCH_METHODS: Record<string, string> = {
+  edoreczenia: "e-Doręczenia",
+  epuap_dorecz: "ePUAP – doręczenie (UPD)",
+  epuap_nadaj: "ePUAP – do skrytki urzędu (UPP)",
+  post: "poczta – list polecony",
+};
+
+export const ITEM_STATUSES: Record<string, string> = {
+  awaiting_postage: "czeka na nadanie",
+  posted: "nadany",
+  sending: "wysyłany",
+  sent: "wysłany",
+  delivered: "doręczony",
+  failed: "niedoręczony",
+};
+
+export const POSTAL_SERVICES: Record<string, string> = {
+  polecony: "list polecony",
+  polecony_zpo: "list polecony za potwierdzeniem odbioru",
+};
+
+export const WEIGHT_CLASSES: Record<string, string> = { do_350g: "do 350 g", do_1kg: "ponad 350 g do 1 kg", do_2kg: "ponad 1 kg do 2 kg" };
+
+export function zloty(grosze: number): string {
+  return (grosze / 100).toLocaleString("pl-PL", { style: "currency", currency: "PLN" });
+}
 
 // Where an outgoing letter can go, in the order dispatch prefers them.
 export const DISPATCH_CHANNELS: Record<string, string> = { edoreczenia: "e-Doręczenia", epuap: "ePUAP", post: "poczta" };

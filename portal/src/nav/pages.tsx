@@ -22,6 +22,9 @@ import { ContractorsPage } from "../pages/dispatch/ContractorsPage";
 import { LetterTemplatesPage } from "../pages/dispatch/LetterTemplatesPage";
 import { JrwaPage } from "../pages/admin/jrwa/JrwaPage";
 import { ApprovalsPage } from "../pages/outgoing/ApprovalsPage";
+import { OutgoingRegisterPage } from "../pages/dispatch/OutgoingRegisterPage";
+import { PostalBookPage } from "../pages/dispatch/PostalBookPage";
+import { PostalTrayPage } from "../pages/dispatch/PostalTrayPage";
 import { OutgoingPage } from "../pages/outgoing/OutgoingPage";
 import type { Principal } from "../api/client";
 import type { Role } from "./user";
@@ -46,6 +49,10 @@ export const PAGES: PageEntry[] = [
   { path: "rejestr", label: "Rejestr przesyłek wpływających", roles: ["registry_clerk", "manager"], element: <RegisterPage /> },
   { path: "pismo-papierowe", label: "Rejestracja pisma papierowego", roles: ["registry_clerk"], element: <PaperLetterPage /> },
   { path: "kancelaria", label: "Do klasyfikacji", roles: ["registry_clerk"], element: <RegistryQueuePage /> },
+  { path: "rejestr-wychodzacy", label: "Rejestr przesyłek wychodzących", roles: ["registry_clerk", "manager", "archivist"],
+    element: <OutgoingRegisterPage /> },
+  { path: "do-nadania", label: "Do nadania", roles: ["registry_clerk"], element: <PostalTrayPage /> },
+  { path: "ksiazka-nadawcza", label: "Książka nadawcza", roles: ["registry_clerk", "manager"], element: <PostalBookPage /> },
   { path: "raport-podawczy", label: "Raport podawczy", roles: ["registry_clerk", "manager"], element: <IntakeReportPage /> },
   { path: "kwarantanna", label: "Kwarantanna", roles: ["registry_clerk", "unit_admin", "archivist"], element: <QuarantinePage /> },
   { path: "dekretacja", label: "Do dekretacji", roles: ["manager"], element: <DecretationQueuePage /> },

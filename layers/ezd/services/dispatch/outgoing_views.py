@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ezd.adapters import archive
+from ezd.adapters import archive, outgoing_register_store
+from ezd.clock import local_date
 from ezd.config import Settings
 from ezd.models.outgoing import DraftVersion, OutgoingDocument
+from ezd.models.outgoing_register import OutgoingItem
 from ezd.services.auth import Principal
 
 
@@ -29,6 +31,8 @@ class OutgoingView(BaseModel):
     signed_links: list[SignedLink] = []  # the signed document (and its .xades) once signed
     may_edit: bool  # a new version, the addressees, submitting: the responsible officer and managers
     may_decide: bool  # the current approval step is the caller's
+    may_dispatch: bool = False  # signed, and the caller is responsible for it or a manager
+    items: list[OutgoingItem] = []  # what it went out as: its lines of the outgoing register
 
 
 class OutgoingList(BaseModel):
@@ -39,6 +43,14 @@ def _link(version: DraftVersion, seconds: int) -> VersionLink:
     name = f"v{version.version}-{version.filename}"
     return VersionLink(version=version.version, url=archive.download_link(version.bucket, version.key, name, seconds),
                        expires_in=seconds)
+
+
+def _items(document: OutgoingDocument) -> list[OutgoingItem]:
+    # Dispatched the day it last changed: its lines are in that year's register.
+    if document.status != "dispatched":
+        return []
+    year = local_date(document.updated_at).year
+    return [i for i in outgoing_register_store.year_lines(document.unit, year) if i.outgoing_id == document.outgoing_id]
 
 
 def view(document: OutgoingDocument, principal: Principal, settings: Settings) -> OutgoingView:
@@ -55,4 +67,7 @@ def view(document: OutgoingDocument, principal: Principal, settings: Settings) -
         may_edit=document.status in ("draft", "approved")
         and (principal.login == document.responsible or principal.has_role("manager")),
         may_decide=may_decide,
+        may_dispatch=document.status == "signed"
+        and (principal.login == document.responsible or principal.has_role("manager")),
+        items=_items(document),
     )

@@ -14,6 +14,7 @@ import { useUser } from "../../nav/user";
 import { caseAddress } from "../cases/addresses";
 import { AddresseesModal, addressOf, channelsOf } from "./AddresseesModal";
 import { ApprovalRounds } from "./ApprovalRounds";
+import { DispatchSection } from "./DispatchSection";
 import { SignModal } from "./SignModal";
 import { VersionModal } from "./VersionModal";
 import { SignatureReport } from "../../components/SignatureReport";
@@ -210,6 +211,14 @@ export function OutgoingPage() {
               {(view.signed_links ?? []).map((l) => <Anchor key={l.name} href={l.url} download={l.name}>{l.name}</Anchor>)}
             </Group>
           </Stack>
+        </Paper>
+      )}
+
+      {(status === "signed" || status === "dispatched") && (
+        <Paper withBorder p="md" component="section" aria-labelledby="wysylka">
+          <Title order={3} size="h4" id="wysylka" mb="sm">Wysyłka</Title>
+          <DispatchSection unit={unit} document={d} items={view.items ?? []} mayDispatch={view.may_dispatch ?? false}
+            onDispatched={(next) => changed(next, "Pismo przekazano do wysyłki.")} />
         </Paper>
       )}
 
