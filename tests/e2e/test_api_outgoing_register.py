@@ -129,3 +129,22 @@ def test_numbers_stay_gapless_when_dispatches_race_and_electronic_dispatch_says_
     assert register["total"] == before + 8
     assert sorted(i["number"] for i in register["items"]) == list(range(1, before + 9))
     assert all(i["method"] == "post" for a in answers for i in a.body["items"])
+
+
+def test_the_case_is_closed_as_settled_by_the_letter_sent_in_it(api, person):
+    opened = api.call("POST", f"/units/{UNIT}/cases", user=DIRECTOR, json_body={
+        "jrwa_symbol": "051", "title": "Wniosek o zaświadczenie", "cell": "KAD", "officer": OFFICER})
+    ref = opened.body["ref"]
+    sent = api.call("POST", f"{_sealed(api, ref, 241, [{'contractor_id': person}])}/dispatch", user=OFFICER,
+                    json_body={}).body["items"][0]["registry_number"]
+    other_case = api.call("GET", f"/units/{UNIT}/outgoing-register", user=CLERK).body["items"]
+    foreign = next(i["registry_number"] for i in other_case if i["case_ref"] != ref)
+    for wrong in (foreign, "RPWy/999999/2026", "nie-numer"):
+        refused = api.call("POST", f"/units/{UNIT}/cases/{ref}/close", user=OFFICER,
+                           json_body={"settlement": "Udzielono odpowiedzi", "settled_by": wrong})
+        assert refused.status == 400 and refused.body["error_code"] == "VALIDATION_FAILED", (wrong, refused.body)
+    closed = api.call("POST", f"/units/{UNIT}/cases/{ref}/close", user=OFFICER,
+                      json_body={"settlement": "Udzielono odpowiedzi", "settled_by": sent})
+    assert closed.status == 200 and (closed.body["status"], closed.body["settled_by"]) == ("closed", sent), closed.body
+    metryka = api.call("GET", f"/units/{UNIT}/cases/{ref}/metryka", user=DIRECTOR).body["entries"]
+    assert any(e["action"] == "case_closed" and sent in e["summary"] for e in metryka)

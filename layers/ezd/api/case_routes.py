@@ -38,6 +38,7 @@ class AttachBody(BaseModel):
 
 class CloseBody(BaseModel):
     settlement: str = Field(min_length=1, max_length=2000)
+    settled_by: str | None = Field(default=None, max_length=40)  # RPWy/N/YYYY: the item sent that settled it
 
 
 class ReasonBody(BaseModel):
@@ -137,7 +138,7 @@ def attach_to_case(unit: str, ref: str) -> Any:
 def close_case(unit: str, ref: str) -> dict[str, Any]:
     principal = _principal_in(unit)
     body = CloseBody.model_validate(json_body(blueprint.current_request))
-    return cases.close_case(unit, ref, principal, body.settlement).model_dump(mode="json")
+    return cases.close_case(unit, ref, principal, body.settlement, body.settled_by).model_dump(mode="json")
 
 
 @blueprint.route("/units/{unit}/cases/{ref}/reopen", methods=["POST"])

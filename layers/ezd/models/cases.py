@@ -68,6 +68,7 @@ class Case(BaseModel):
     status: CaseStatus = "open"
     closed_at: datetime | None = None
     settlement: str | None = None  # sposób załatwienia
+    settled_by: str | None = None  # the outgoing item (RPWy/N/YYYY) the case was settled by, if one
     deadline_preset: DeadlinePresetName = "none"
     deadline: date | None = None
     suspensions: list[SuspensionPeriod] = []

@@ -4,11 +4,12 @@ closing with the way they were settled, reopening, and the spis spraw itself."""
 from __future__ import annotations
 
 import random
+import re
 import time
 from datetime import date
 from typing import Any
 
-from ezd.adapters import case_store, directory_store, routing_store
+from ezd.adapters import case_store, directory_store, outgoing_register_store, routing_store
 from ezd.errors import AccessDenied, EzdError, NotFound, ValidationFailed
 from ezd.models.cases import (
     Case,
@@ -258,20 +259,33 @@ def update_case(unit: str, ref: str, principal: Principal, *, title: str | None 
     return changed
 
 
-def close_case(unit: str, ref: str, principal: Principal, settlement: str) -> Case:
+def _settling_item(unit: str, ref: str, registry_number: str) -> str:
+    """An outgoing item of this very case (RPWy/N/YYYY) that the case is settled by."""
+    match = re.fullmatch(r"RPWy/(\d+)/(\d{4})", registry_number.strip())
+    item = outgoing_register_store.get(unit, int(match.group(2)), int(match.group(1))) if match else None
+    if item is None or item.case_ref != ref:
+        raise ValidationFailed(f"{registry_number} is not an item sent in case {ref}")
+    return item.registry_number
+
+
+def close_case(unit: str, ref: str, principal: Principal, settlement: str, settled_by: str | None = None) -> Case:
     principal.require_unit(unit)
     if not settlement.strip():
         raise ValidationFailed("say how the case was settled (sposób załatwienia)")
+    item = _settling_item(unit, ref, settled_by) if settled_by else None
 
     def change(case: Case) -> Case:
         if not _may_handle(principal, case):
             raise AccessDenied("only the case officer or a manager closes the case")
         if case.status == "closed":
             raise CaseStateError(f"case {ref} is already closed")
-        return case.model_copy(update={"status": "closed", "closed_at": now_utc(), "settlement": settlement})
+        return case.model_copy(update={"status": "closed", "closed_at": now_utc(), "settlement": settlement,
+                                       "settled_by": item})
 
     closed = _update(unit, ref, change)
-    _record(closed, principal, "case_closed", f"Zakończenie sprawy: {settlement}", settlement=settlement)
+    settled = f" (pismem {item})" if item else ""
+    _record(closed, principal, "case_closed", f"Zakończenie sprawy: {settlement}{settled}", settlement=settlement,
+            settled_by=item)
     return closed
 
 
