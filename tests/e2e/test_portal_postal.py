@@ -39,11 +39,11 @@ def _sealed_answer(api) -> str:
     assert api.call("POST", f"{path}/submit", user=OFFICER).status == 200
     assert api.call("POST", f"{path}/decision", user=DIRECTOR, json_body={"decision": "approved"}).status == 200
     assert api.call("POST", f"{path}/seal", user=OFFICER).status == 200
-    return created.body["document"]["outgoing_id"]
+    return created.body["document"]["outgoing_id"], opened.body["ref"]
 
 
 def test_the_officer_sends_by_post_and_the_registry_desk_posts_it(page, api):
-    outgoing_id = _sealed_answer(api)
+    outgoing_id, ref = _sealed_answer(api)
     ok = expect()
     log_in(page, OFFICER)
     ok(page.get_by_test_id("user-unit")).to_have_text(UNIT)
@@ -92,3 +92,18 @@ def test_the_officer_sends_by_post_and_the_registry_desk_posts_it(page, api):
     ok(register.locator("tbody tr").first).to_contain_text("nadany")
     ok(register.locator("tbody tr").first).to_contain_text("nr RR473124829PL")
     shot(page, "outgoing-register")
+    log_out(page)
+
+    # The case is closed as settled by that letter.
+    log_in(page, OFFICER)
+    ok(page.get_by_test_id("user-unit")).to_have_text(UNIT)
+    page.goto(page.url.split("#")[0] + f"#/sprawy/{ref}")
+    page.get_by_role("button", name="Zakończ sprawę").click()
+    dialog = page.get_by_role("dialog", name="Zakończenie sprawy")
+    dialog.get_by_label("Sposób załatwienia sprawy").fill("Przesłano kopie dokumentów")
+    dialog.get_by_role("combobox", name="Załatwiona pismem").click()
+    page.get_by_role("option", name=f"{number}: Przesłanie kopii dokumentów — Górska Halina").click()
+    dialog.get_by_role("button", name="Zakończ sprawę").click()
+    ok(page.get_by_test_id("case-status")).to_contain_text("zakończona")
+    ok(page.get_by_text("Załatwiona pismem")).to_be_visible()
+    ok(page.get_by_role("region", name="Dane sprawy")).to_contain_text(number)

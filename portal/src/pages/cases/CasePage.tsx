@@ -19,6 +19,7 @@ import { caseAddress, metrykaAddress, spisAddress } from "./addresses";
 import { deadlineState, todayInPoland } from "./deadline";
 import { DeadlineWords, SortTh, useSorted } from "./sorting";
 import { OutgoingSection } from "../outgoing/OutgoingSection";
+import { SettledBySelect } from "../outgoing/SettledBySelect";
 
 type Case = Schemas["Case"];
 type Action = "suspend" | "resume" | "close" | "reopen";
@@ -202,6 +203,7 @@ export function CasePage() {
           </Field>
           <Field name="Stan">{label(CASE_STATUSES, item.status)}</Field>
           {item.settlement && <Field name="Sposób załatwienia">{item.settlement}</Field>}
+          {item.settled_by && <Field name="Załatwiona pismem">{item.settled_by}</Field>}
           {item.closed_at && <Field name="Data zakończenia">{dateTime(item.closed_at)}</Field>}
           {item.continues && <Field name="Kontynuacja sprawy">
             <Link to={caseAddress(item.continues)}>{item.continues}</Link></Field>}
@@ -243,6 +245,7 @@ function CaseAction({ unit, item, action, onClose, onDone }: {
   unit: string; item: Case; action: Action | null; onClose: () => void; onDone: (c: Case, words: string) => void;
 }) {
   const [text, setText] = useState("");
+  const [settledBy, setSettledBy] = useState<string | null>(null);
   const [date, setDate] = useState(todayInPoland());
   const [touched, setTouched] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -288,7 +291,8 @@ function CaseAction({ unit, item, action, onClose, onDone }: {
         : action === "resume"
           ? await api.POST("/units/{unit}/cases/{ref}/resume", { params: path, body: { end: date } })
           : action === "close"
-            ? await api.POST("/units/{unit}/cases/{ref}/close", { params: path, body: { settlement: text.trim() } })
+            ? await api.POST("/units/{unit}/cases/{ref}/close",
+              { params: path, body: { settlement: text.trim(), settled_by: settledBy } })
             : await api.POST("/units/{unit}/cases/{ref}/reopen", { params: path, body: { reason: text.trim() } });
       if (answer.data) {
         const next = answer.data;
@@ -322,6 +326,8 @@ function CaseAction({ unit, item, action, onClose, onDone }: {
               <Textarea label={spec.field} required autosize minRows={3} value={text} data-autofocus
                 onChange={(e) => setText(e.currentTarget.value)} error={touched && problems.text} />
             )}
+            {action === "close" && <SettledBySelect unit={unit} caseRef={item.ref} value={settledBy}
+              onChange={setSettledBy} />}
             {action === "close" && <Text size="xs" c="dimmed">Sposób załatwienia trafi do spisu spraw (uwagi)
               i do metryki sprawy.</Text>}
             {error && <Alert color="red" role="alert">{error}</Alert>}
