@@ -18,6 +18,7 @@ export const NOUNS = {
   regula: { one: "reguła", few: "reguły", many: "reguł", other: "reguły" },
   dokument: { one: "dokument", few: "dokumenty", many: "dokumentów", other: "dokumentu" },
   sprawa: { one: "sprawa", few: "sprawy", many: "spraw", other: "sprawy" },
+  sciezka: { one: "ścieżka", few: "ścieżki", many: "ścieżek", other: "ścieżki" },
   pismo: { one: "pismo", few: "pisma", many: "pism", other: "pisma" },
   wersja: { one: "wersja", few: "wersje", many: "wersji", other: "wersji" },
   zadanie: { one: "zadanie", few: "zadania", many: "zadań", other: "zadania" },

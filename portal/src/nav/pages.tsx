@@ -22,6 +22,7 @@ import { ContractorsPage } from "../pages/dispatch/ContractorsPage";
 import { LetterTemplatesPage } from "../pages/dispatch/LetterTemplatesPage";
 import { JrwaPage } from "../pages/admin/jrwa/JrwaPage";
 import { ApprovalsPage } from "../pages/outgoing/ApprovalsPage";
+import { ApprovalPathsPage } from "../pages/admin/ApprovalPathsPage";
 import { OutgoingRegisterPage } from "../pages/dispatch/OutgoingRegisterPage";
 import { PostalBookPage } from "../pages/dispatch/PostalBookPage";
 import { PostalTrayPage } from "../pages/dispatch/PostalTrayPage";
@@ -69,6 +70,7 @@ export const PAGES: PageEntry[] = [
   { path: "reguly-klasyfikacji", label: "Reguły klasyfikacji", roles: ["unit_admin"], element: <ClassificationRulesPage /> },
   { path: "wykaz-akt", label: "Wykaz akt (JRWA)", roles: ["unit_admin"], element: <JrwaPage /> },
   { path: "model-dekretacji", label: "Model dekretacji", roles: ["unit_admin"], element: <DecretationModelPage /> },
+  { path: "sciezki-akceptacji", label: "Ścieżki akceptacji", roles: ["unit_admin"], element: <ApprovalPathsPage /> },
   { path: "uzytkownicy", label: "Użytkownicy jednostki", roles: ["unit_admin"], element: <UsersPage /> },
   { path: "kontrahenci", label: "Kontrahenci", roles: [], element: <ContractorsPage /> },
   { path: "szablony-pism", label: "Szablony pism", roles: ["unit_admin", "case_officer", "manager"],
