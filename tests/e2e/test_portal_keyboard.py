@@ -147,3 +147,50 @@ def test_register_a_paper_letter_by_keyboard(page):
     page.keyboard.press("Enter")
     ok(page.get_by_text("Wniosek o przyjęcie do przedszkola").first).to_be_visible()
     shot(page, "keyboard-paper-document")
+
+
+def test_return_with_a_remark_then_approve_and_seal_an_answer_by_keyboard(page, api):
+    """The director's approval of an answer, without a mouse: the queue, the document, a
+    remark typed and the return; a new version later; the approval and the seal."""
+    from testkit import post_form
+
+    ok = expect()
+    director, officer = "p4.dyrektor", "p4.kadry"
+    opened = api.call("POST", f"/units/{UNIT}/cases", user=director, json_body={
+        "jrwa_symbol": "051", "title": "Zapytanie o zajęcia dodatkowe", "cell": "KAD", "officer": officer}).body
+
+    def upload(seed: int) -> str:
+        content = sample_pdf(2000, seed=seed)
+        ticket = api.call("POST", f"/units/{UNIT}/uploads", user=officer,
+                          json_body={"filename": "odpowiedz.pdf", "size": len(content), "purpose": "draft"}).body
+        assert post_form(ticket["url"], ticket["fields"], content, "odpowiedz.pdf") in (200, 201, 204)
+        return ticket["upload_id"]
+
+    draft = api.call("POST", f"/units/{UNIT}/cases/{opened['ref']}/outgoing", user=officer, json_body={
+        "title": "Odpowiedź o zajęciach dodatkowych", "upload_id": upload(41),
+        "addressees": [{"contractor_id": "unit-WOIW"}]}).body["document"]
+    path = f"/units/{UNIT}/outgoing/{draft['outgoing_id']}"
+    assert api.call("POST", f"{path}/submit", user=officer).status == 200
+
+    keyboard_log_in(page, director)
+    keyboard_open_menu(page, "Do akceptacji")
+    tab_to(page, page.get_by_role("link", name="Odpowiedź o zajęciach dodatkowych"))
+    page.keyboard.press("Enter")
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("w akceptacji")
+    type_into(page, page.get_by_label("Uwagi"), "Proszę podać godziny zajęć.")
+    tab_to(page, page.get_by_role("button", name="Zwróć do poprawy"))
+    page.keyboard.press("Enter")
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("projekt")
+
+    assert api.call("POST", f"{path}/versions", user=officer, json_body={"upload_id": upload(42)}).status == 200
+    assert api.call("POST", f"{path}/submit", user=officer).status == 200
+    page.reload()
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("w akceptacji")
+    tab_to(page, page.get_by_role("button", name="Akceptuję"))
+    page.keyboard.press("Enter")
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("zaakceptowany")
+    tab_to(page, page.get_by_role("button", name="Opatrz pieczęcią jednostki"))
+    page.keyboard.press("Enter")
+    ok(page.get_by_test_id("outgoing-status")).to_have_text("podpisany")
+    shot(page, "keyboard-outgoing-sealed")
+    keyboard_log_out(page)
