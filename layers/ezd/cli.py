@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     from ezd.cli_commands import jrwa as jrwa_commands
     from ezd.cli_commands import lifecycle as lifecycle_commands
     from ezd.cli_commands import openapi as openapi_commands
+    from ezd.cli_commands import outgoing as outgoing_commands
     from ezd.cli_commands import register as register_commands
     from ezd.cli_commands import statistics as statistics_commands
 
@@ -227,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     jrwa_commands.register(sub)
     lifecycle_commands.register(sub)
     openapi_commands.register(sub)
+    outgoing_commands.register(sub)
     register_commands.register(sub)
     statistics_commands.register(sub)
 
