@@ -200,7 +200,7 @@ class EpuapSkrytkaClient:
             raise EpuapFault(response.status.kod, response.status.komunikat or f"{operation} refused")
         if not response.document_id:
             raise EpuapFault(0, f"{operation}: OK status without identyfikatorDokumentu")
-        return NadajResult(document_id=response.document_id, upp_id=response.upp_id)
+        return NadajResult(document_id=response.document_id, upp_id=response.upp_id, upp=response.upp)
 
 
 __all__ = ["EpuapPullClient", "EpuapSkrytkaClient", "RequestSigner", "post_soap"]

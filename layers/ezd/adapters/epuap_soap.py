@@ -683,22 +683,28 @@ def parse_nadaj_request(message: bytes | Envelope, soap_action: str | None = Non
     )
 
 
-def build_skrytka_response(status: EpuapStatus, document_id: str | None, upp_id: str | None = None) -> bytes:
-    """ob:OdpowiedzSkrytki. identyfikatorDokumentu is mandatory in the XSD: empty when none."""
+def build_skrytka_response(status: EpuapStatus, document_id: str | None, upp_id: str | None = None,
+                           upp: bytes | None = None) -> bytes:
+    """ob:OdpowiedzSkrytki. identyfikatorDokumentu is mandatory in the XSD: empty when none.
+    ``upp``: the UPP document itself, as the optional ``zalacznik`` (DokumentTyp)."""
     el = _ob("OdpowiedzSkrytki")
     _status(el, status)
     _sub(el, "identyfikatorDokumentu", document_id or "")
     if upp_id is not None:
         _sub(el, "identyfikatorUpp", upp_id)
+    if upp is not None:
+        _dokument(_sub(el, "zalacznik", None), f"UPP-{upp_id or document_id}.xml", "text/xml", upp)
     return _envelope([el])
 
 
 def parse_skrytka_response(message: bytes | Envelope) -> SkrytkaResponse:
     el = _response_element(message, "OdpowiedzSkrytki")
+    attached = _child(el, "zalacznik")
     return SkrytkaResponse(
         status=_parse_status(el),
         document_id=_opt_text(el, "identyfikatorDokumentu") or None,
         upp_id=_opt_text(el, "identyfikatorUpp") or None,
+        upp=_parse_dokument(attached)[2] if attached is not None else None,
     )
 
 

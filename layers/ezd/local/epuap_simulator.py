@@ -1,4 +1,5 @@
-"""A local ePUAP: WS-Pull and WS-Skrytka over HTTP, speaking the published SOAP contracts.
+"""A local ePUAP: WS-Pull, WS-Skrytka and WS-Doręczyciel over HTTP, speaking the published
+SOAP contracts (``dorecz`` in ``epuap_dorecz_desk.py``).
 
 It exists so that the intake can be developed and tested end to end without the real
 service (which needs certificates and a registered system). It reproduces the behaviour
@@ -10,7 +11,8 @@ the project depends on:
   pull when the receiver does not accept it, so nothing is lost.
 Its pushes are signed with WS-Security (``push_signer``), as real ePUAP's are, so the
 receiving endpoint can refuse anything ePUAP did not send. It does not check the
-WS-Security signatures of requests made to it and does not issue real UPP documents.
+WS-Security signatures of requests made to it; its UPP (in ``nadaj``'s answer, as the
+optional ``zalacznik``) and UPD documents are its own unsigned XML.
 
 State is in memory and guarded by one lock; the HTTP server is werkzeug's threaded one.
 """
@@ -18,6 +20,7 @@ State is in memory and guarded by one lock; the HTTP server is werkzeug's thread
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import logging
@@ -34,7 +37,9 @@ from werkzeug.wrappers import Request, Response
 from ezd.clock import now_utc
 from ezd.adapters import epuap_soap as soap
 from ezd.adapters.epuap_client import post_soap
+from ezd.adapters import epuap_doreczyciel
 from ezd.adapters.epuap_soap import EpuapFault, EpuapUnavailable
+from ezd.local.epuap_dorecz_desk import DORECZYCIEL_PATH, DoreczDesk
 from ezd.models.epuap import STATUS_OK, EpuapStatus, NadajRequest, PulledDocument, PullQuery, SenderProfile
 
 log = logging.getLogger(__name__)
@@ -96,10 +101,14 @@ class EpuapSimulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url: str | None = None
+        self.dorecz = DoreczDesk(clock, lambda: next(self._ids))
         self._url_map = Map(
             [
                 Rule(PULL_PATH, methods=["POST"], endpoint="pull"),
                 Rule(SKRYTKA_PATH, methods=["POST"], endpoint="skrytka"),
+                Rule(DORECZYCIEL_PATH, methods=["POST"], endpoint="doreczyciel"),
+                Rule("/sim/dorecz/collect", methods=["POST"], endpoint="sim_dorecz_collect"),
+                Rule("/sim/dorecz/orders", methods=["GET"], endpoint="sim_dorecz_orders"),
                 Rule("/sim/boxes", methods=["POST"], endpoint="sim_register"),
                 Rule("/sim/boxes/<path:address>", methods=["GET"], endpoint="sim_box"),
                 Rule("/sim/push", methods=["POST"], endpoint="sim_push"),
@@ -183,6 +192,8 @@ class EpuapSimulator:
             n = next(self._ids)
             push_url = box.push_url
         document_id, upp_id = f"SIM-DOC-{n:08d}", f"SIM-UPP-{n:08d}"
+        upp = epuap_doreczyciel.build_upp(upp_id=upp_id, document_id=document_id, box_address=box.box_address,
+                                          submitted_at=self._clock(), document_sha256=hashlib.sha256(req.content).hexdigest())
         if req.trial:
             # CzyProbne: checked and acknowledged, not delivered.
             return soap.build_skrytka_response(_OK, document_id, upp_id)
@@ -214,7 +225,37 @@ class EpuapSimulator:
                 if push_url is not None:
                     box.push_failures += 1
                 box.queue.append(_Waiting(document_id=document_id, doc=doc))
-        return soap.build_skrytka_response(_OK, document_id, upp_id)
+        return soap.build_skrytka_response(_OK, document_id, upp_id, upp)
+
+    # ------------------------------------------------------------------ WS-Doręczyciel
+
+    def _deliver(self, address: str, doc: PulledDocument) -> None:
+        # Caller holds the lock. An order's reply box (for the UPD) is the sender's own:
+        # made on first use, owned by the podmiot its path names.
+        address = _normalise_address(address)
+        if address not in self._boxes:
+            parts = address.strip("/").split("/")
+            self._boxes[address] = _Box(podmiot=parts[0], box_name=parts[-1], box_address=address)
+        n = next(self._ids)
+        self._boxes[address].queue.append(_Waiting(document_id=f"SIM-DOC-{n:08d}", doc=doc))
+
+    def _doreczyciel(self, body: bytes) -> bytes:
+        req = epuap_doreczyciel.parse_request(body)
+        with self._lock:
+            self._box(_normalise_address(req.box_address))  # the addressee's box must exist
+            order = self.dorecz.order(req.model_copy(update={"box_address": _normalise_address(req.box_address)}),
+                                      self._deliver)
+        return epuap_doreczyciel.build_response(_OK, order.document_id, order.order_id)
+
+    def collect_at_once(self, box_address: str) -> None:
+        """The owner of this box collects every dorecz at once (signs its UPD)."""
+        with self._lock:
+            self.dorecz.collect_at_once.add(_normalise_address(box_address))
+
+    def collect_dorecz(self, *, order_id: str | None = None, box_address: str | None = None) -> list[str]:
+        with self._lock:
+            ids = [order_id] if order_id else self.dorecz.waiting_for(_normalise_address(box_address or ""))
+            return [self.dorecz.collect(i, self._deliver).upd_id or "" for i in ids if i in self.dorecz.orders]
 
     def _push(self, url: str, doc: PulledDocument) -> bool:
         """True only when the receiver explicitly accepted (status kod 1)."""
@@ -242,7 +283,7 @@ class EpuapSimulator:
             endpoint, args = adapter.match()
         except HTTPException as exc:
             return exc(environ, start_response)
-        if endpoint in ("pull", "skrytka"):
+        if endpoint in ("pull", "skrytka", "doreczyciel"):
             response = self._soap(request, endpoint)
         else:
             response = self._admin(request, endpoint, args)
@@ -253,7 +294,10 @@ class EpuapSimulator:
 
     def _soap(self, request: Request, service: str) -> Response:
         try:
-            envelope = soap.parse_envelope(request.get_data(cache=False))
+            data = request.get_data(cache=False)
+            if service == "doreczyciel":
+                return Response(self._doreczyciel(data), status=200, content_type=_SOAP_CONTENT_TYPE)
+            envelope = soap.parse_envelope(data)
             action = request.headers.get("SOAPAction")
             operation = soap.detect_operation(envelope, action)
             if service == "pull":
@@ -281,9 +325,15 @@ class EpuapSimulator:
         try:
             if endpoint == "sim_box":
                 return _json(self.box_stats(args["address"]))
+            if endpoint == "sim_dorecz_orders":
+                with self._lock:
+                    return _json({"orders": self.dorecz.stats()})
             payload = request.get_json(force=True, silent=True)
             if not isinstance(payload, dict):
                 return _json({"error": "JSON object expected"}, 400)
+            if endpoint == "sim_dorecz_collect":
+                upds = self.collect_dorecz(order_id=payload.get("order_id"), box_address=payload.get("box_address"))
+                return _json({"upds": upds})
             if endpoint == "sim_register":
                 self.register_box(str(payload["podmiot"]), str(payload["box_name"]), str(payload["box_address"]))
                 return _json(self.box_stats(str(payload["box_address"])), 201)

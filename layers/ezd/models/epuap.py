@@ -144,6 +144,7 @@ class NadajResult(BaseModel):
 
     document_id: str
     upp_id: str | None = None
+    upp: bytes | None = Field(default=None, repr=False)  # the UPP document, when the answer carries it
 
 
 class SkrytkaResponse(BaseModel):
@@ -154,3 +155,4 @@ class SkrytkaResponse(BaseModel):
     status: EpuapStatus
     document_id: str | None = None
     upp_id: str | None = None
+    upp: bytes | None = Field(default=None, repr=False)
