@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def stack(tmp_path_factory: pytest.TempPathFactory):
     from ezd.local.stack import LocalStack
 
-    local = LocalStack(tmp_path_factory.mktemp("ezd-stack"), api_port=0, run_schedules=False)
+    # The electronic dispatch waits 1 s, 2 s, 4 s ... for evidences here (60 s first in a stack).
+    local = LocalStack(tmp_path_factory.mktemp("ezd-stack"), api_port=0, run_schedules=False,
+                       parameters={"DispatchWaitFirstSeconds": "1"})
     local.start()
     yield local
     local.stop()

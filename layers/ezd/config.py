@@ -48,6 +48,13 @@ class Settings(BaseModel):
     edoreczenia_collect_state_machine_arn: str | None = None
     edoreczenia_backoff_first_seconds: int = 60
     edoreczenia_backoff_cap_seconds: int = 3600
+    # The electronic dispatch (services/dispatch/electronic.py): its workflow, and how its
+    # Wait state waits for evidences — first wait, doubling, capped, at most so many checks
+    # (about 16 days with the defaults: past e-Doręczenia's deemed delivery after 14).
+    dispatch_state_machine_arn: str | None = None
+    dispatch_wait_first_seconds: int = 60
+    dispatch_wait_cap_seconds: int = 21600
+    dispatch_wait_max_checks: int = 72
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -85,6 +92,10 @@ class Settings(BaseModel):
             edoreczenia_collect_state_machine_arn=env.get("EZD_EDORECZENIA_COLLECT_STATE_MACHINE_ARN") or None,
             edoreczenia_backoff_first_seconds=int(env.get("EZD_EDORECZENIA_BACKOFF_FIRST_SECONDS", "60")),
             edoreczenia_backoff_cap_seconds=int(env.get("EZD_EDORECZENIA_BACKOFF_CAP_SECONDS", "3600")),
+            dispatch_state_machine_arn=env.get("EZD_DISPATCH_STATE_MACHINE_ARN") or None,
+            dispatch_wait_first_seconds=int(env.get("EZD_DISPATCH_WAIT_FIRST_SECONDS", "60")),
+            dispatch_wait_cap_seconds=int(env.get("EZD_DISPATCH_WAIT_CAP_SECONDS", "21600")),
+            dispatch_wait_max_checks=int(env.get("EZD_DISPATCH_WAIT_MAX_CHECKS", "72")),
         )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ezd.local import lambda_runtime, lifecycle, moto_patches, moto_sfn_integration
 from ezd.local.edoreczenia import EdoreczeniaSimulator
 from ezd.local.epuap_simulator import EpuapSimulator
+from ezd.services.dispatch.channels import UPD_BOX_NAME
 from ezd.local.iam_enforcement import Enforcer, acting_as, install_request_tagging
 from ezd.local.iam_policies import function_statements
 from ezd.adapters.wssecurity import WsSecuritySigner
@@ -334,6 +335,8 @@ class LocalStack:
         )
         for unit in units:
             self.simulator.register_box(unit.podmiot, unit.box_name, unit.esp_address)
+            # The box the UPDs of the unit's dorecz orders come back to (services/dispatch/channels.py).
+            self.simulator.register_box(unit.podmiot, UPD_BOX_NAME, f"/{unit.podmiot}/{UPD_BOX_NAME}")
 
     def _start_api(self) -> tuple[str, str]:
         from chalice.config import Config

@@ -46,6 +46,8 @@ class AuditAction(StrEnum):
     CASE_REOPENED = "case_reopened"
     SIGNED = "signed"
     DISPATCHED = "dispatched"
+    DELIVERY_CONFIRMED = "delivery_confirmed"
+    DISPATCH_FAILED = "dispatch_failed"
     TRANSFERRED = "transferred"
     DISPOSED = "disposed"
     LEGAL_HOLD_PLACED = "legal_hold_placed"
@@ -82,6 +84,8 @@ ACTION_LABELS_PL: dict[AuditAction, str] = {
     AuditAction.CASE_REOPENED: "Wznowienie sprawy",
     AuditAction.SIGNED: "Podpisanie dokumentu",
     AuditAction.DISPATCHED: "Wysłanie dokumentu",
+    AuditAction.DELIVERY_CONFIRMED: "Potwierdzenie doręczenia pisma",
+    AuditAction.DISPATCH_FAILED: "Niepowodzenie wysyłki pisma",
     AuditAction.TRANSFERRED: "Przekazanie do archiwum",
     AuditAction.DISPOSED: "Brakowanie (zniszczenie) dokumentacji",
     AuditAction.LEGAL_HOLD_PLACED: "Założenie blokady prawnej",

@@ -12,7 +12,13 @@ from pydantic import BaseModel, Field
 # ePUAP WS-Skrytka `nadaj` (to a public body's box, UPP back); the post.
 DispatchMethod = Literal["edoreczenia", "epuap_dorecz", "epuap_nadaj", "post"]
 # awaiting_postage: in the registry desk's tray until it is posted with its numer nadawczy.
-ItemStatus = Literal["awaiting_postage", "posted", "sent", "delivered", "failed"]
+# sending: registered, the dispatch workflow hands it to its channel; sent: the channel took
+# it (its identifiers on the line); delivered: the evidence of delivery is archived;
+# failed: refused by the channel, or not sent after the retries (the reason on the line).
+ItemStatus = Literal["awaiting_postage", "posted", "sending", "sent", "delivered", "failed"]
+# dowód wysłania / dowód otrzymania (e-Doręczenia BP.WX, BP.OX, and the service's A.1, A.2,
+# D.1, E.1 the evidences API lists), ePUAP's UPP (nadaj) and UPD (dorecz).
+EvidenceKind = Literal["edoreczenia", "epuap_upp", "epuap_upd"]
 PostalService = Literal["polecony", "polecony_zpo"]  # registered, with or without the return receipt
 WeightClass = Literal["do_350g", "do_1kg", "do_2kg"]
 
@@ -30,6 +36,20 @@ class Postage(BaseModel):
     price_grosze: int = Field(ge=0)  # from the unit's tariff (services/dispatch/postal_tariff.py)
     posted_on: date
     posted_by: str
+
+
+class DispatchEvidence(BaseModel):
+    """An evidence of an electronic dispatch, archived content-addressed under Object Lock."""
+
+    kind: EvidenceKind
+    code: str  # BP.WX, BP.OX, A.1, E.1, ... for e-Doręczenia; UPP, UPD for ePUAP
+    name: str  # dowód wysłania, dowód otrzymania, ...
+    evidence_id: str  # the channel's identifier of the evidence
+    at: datetime  # the event's time as the evidence states it
+    sha256: str
+    bucket: str
+    key: str
+    filename: str
 
 
 class OutgoingItem(BaseModel):
@@ -57,6 +77,15 @@ class OutgoingItem(BaseModel):
     status: ItemStatus
     postage: Postage | None = None
     sent_at: datetime | None = None  # handed to the channel (for the post: the day it was posted)
+    # Electronic dispatch: the channel's identifiers (e-Doręczenia message and task ids,
+    # ePUAP document, UPP and order ids), the archived evidences, the legal time of delivery
+    # (the evidence's, never the moment the EZD learned of it) and why it failed.
+    channel_ids: dict[str, str] = Field(default_factory=dict)
+    evidences: list[DispatchEvidence] = Field(default_factory=list)
+    delivered_at: datetime | None = None
+    failure_reason: str | None = None
+    # The workflow stopped waiting (its last check passed): the scheduled check asks now.
+    left_to_schedule: bool = False
     version: int = 1
 
 

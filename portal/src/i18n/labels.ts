@@ -200,4 +200,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   submitted_for_approval: "Przekazanie projektu do akceptacji",
   approved: "Akceptacja projektu pisma",
   approval_returned: "Zwrot projektu pisma do poprawy",
+  dispatched: "Wysłanie dokumentu",
+  delivery_confirmed: "Potwierdzenie doręczenia pisma",
+  dispatch_failed: "Niepowodzenie wysyłki pisma",
 };

@@ -6,9 +6,12 @@ are one transaction, retried with the fresh counter when another dispatch took i
 letter going by post waits in the registry desk's tray until the desk posts it and
 records its numer nadawczy, service and weight; the day's postal book lists it then.
 
-Electronic dispatch (e-Doręczenia, ePUAP) is refused with DISPATCH_CHANNEL_UNAVAILABLE
-for now: the sending workflow with its evidences is not built yet, and nothing pretends
-to have sent.
+An item going electronically (e-Doręczenia, ePUAP ``nadaj`` to a public body's box, ePUAP
+``dorecz`` to a person's) is registered ``sending`` in the same transaction, and the
+dispatch workflow is started for it once the transaction is committed
+(``electronic.py``): the API call sends nothing itself. ``dorecz`` takes only a signed
+XML document (enveloped XAdES): anything else is refused with
+DISPATCH_DORECZ_NEEDS_SIGNED_XML before a number is given.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from ezd.models.outgoing_register import (DispatchMethod, OutgoingItem, Outgoing
                                           PostalService, WeightClass, outgoing_number)
 from ezd.services import audit
 from ezd.services.auth import Principal
-from ezd.services.dispatch import drafts, postal_tariff
+from ezd.config import settings
+from ezd.services.dispatch import drafts, electronic, postal_tariff, sealing
 from ezd.services.dispatch.drafts import OutgoingChanged, OutgoingStateError, actor_of
 
 MAX_ATTEMPTS = 8
@@ -36,6 +40,11 @@ MAX_ATTEMPTS = 8
 
 class ChannelUnavailable(EzdError):
     code = "DISPATCH_CHANNEL_UNAVAILABLE"
+
+
+class DoreczNeedsSignedXml(EzdError):
+    code = "DISPATCH_DORECZ_NEEDS_SIGNED_XML"
+
 
 
 class DispatchChoice(BaseModel):
@@ -77,7 +86,7 @@ def _items(document: OutgoingDocument, choices: list[DispatchChoice], first: int
             addressee_name=a.name, addressee_address=_address(a, method), addressee_town=a.town,
             addressee_country=a.country, addressee_ade=a.ade, method=method,
             responsible_name=document.responsible_name, responsible_position=document.responsible_position,
-            document_sha256=signed, registered_at=now, status="awaiting_postage" if method == "post" else "sent"))
+            document_sha256=signed, registered_at=now, status="awaiting_postage" if method == "post" else "sending"))
     return items
 
 
@@ -92,13 +101,24 @@ def _checked_choices(document: OutgoingDocument, choices: list[DispatchChoice] |
         method = c.method or default_method(a)
         if not _allowed(a, method):
             raise ValidationFailed(f"{a.name} has no address for {method}")
-        if method != "post":
-            raise ChannelUnavailable(f"dispatch by {method} is not available yet: send it by post")
+        if method == "epuap_dorecz" and not _signed_xml(document):
+            raise DoreczNeedsSignedXml("ePUAP dorecz delivers a signed XML document (XAdES) only: "
+                                       "this one is not XML; send it by e-Doręczenia or post")
+        if method == "edoreczenia":
+            unit = directory_store.get_unit(document.unit)
+            if unit is None or not unit.ade:
+                raise ChannelUnavailable(f"unit {document.unit} has no e-delivery address to send from")
     return chosen
 
 
-def dispatch(unit: str, outgoing_id: str, principal: Principal,
-             choices: list[DispatchChoice] | None = None) -> tuple[OutgoingDocument, list[OutgoingItem]]:
+def _signed_xml(document: OutgoingDocument) -> bool:
+    """One signed file, XML (its XAdES signature inside it, not beside it)."""
+    files = document.signing.files if document.signing else []
+    return len(files) == 1 and sealing.is_xml(files[0].name, files[0].mime)
+
+
+def dispatch(unit: str, outgoing_id: str, principal: Principal, choices: list[DispatchChoice] | None = None,
+             correlation_id: str | None = None) -> tuple[OutgoingDocument, list[OutgoingItem]]:
     for _ in range(MAX_ATTEMPTS):
         document = drafts.get(unit, outgoing_id, principal)
         if principal.login != document.responsible and not principal.has_role("manager"):
@@ -119,9 +139,11 @@ def dispatch(unit: str, outgoing_id: str, principal: Principal,
                          alongside=[outgoing_store.write(new),
                                     outgoing_register_store.counter_write(unit, year, counter, counter + len(items)),
                                     *(outgoing_register_store.line_write(i) for i in items)])
-            return new, items
         except AlongsideConditionFailed:
             continue  # the document or the counter moved: again from what is there now
+        if any(i.method != "post" for i in items):
+            electronic.start(items, settings(), correlation_id)
+        return new, items
     raise OutgoingChanged("the outgoing register is busy; try again")
 
 
