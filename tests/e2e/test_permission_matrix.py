@@ -313,6 +313,8 @@ MATRIX: tuple[Row, ...] = (
     # Dispatch: by whoever is responsible; the registers and the post are the registry desk's.
     Row("POST", f"{O}/dispatch", "-AA--", 200, fresh="sealed draft", body=lambda w, r: {}),
     Row("GET", f"{U}/outgoing-register", "AA-A-", 200),
+    # one item with its evidences: the register's readers, and whoever may see the document
+    Row("GET", f"{U}/outgoing-register/{{year}}/{{number}}", "AAAA-", 200, fresh="awaiting postage"),
     Row("GET", f"{U}/postal-tray", "A----", 200),
     Row("POST", f"{U}/outgoing-register/{{year}}/{{number}}/postage", "A----", 200, fresh="awaiting postage",
         body=lambda w, r: {"tracking_number": _tracking_number(), "service": "polecony", "weight_class": "do_350g"}),

@@ -2,6 +2,7 @@
 
     POST /units/{unit}/outgoing/{id}/dispatch                      {choices?: [{addressee, method?}]}
     GET  /units/{unit}/outgoing-register?year=YYYY[&format=csv]    the year's register, newest first
+    GET  /units/{unit}/outgoing-register/{year}/{number}           one item with links to its evidences
     GET  /units/{unit}/postal-tray                                 letters waiting to be posted
     POST /units/{unit}/outgoing-register/{year}/{number}/postage   {tracking_number, service, weight_class, posted_on?}
     GET  /units/{unit}/postal-book?date=YYYY-MM-DD[&format=csv]    the day's book of registered letters
@@ -9,6 +10,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -22,6 +24,7 @@ from ezd.errors import ValidationFailed
 from ezd.models.outgoing_register import OutgoingItem, OutgoingRegisterPage, PostalBook, PostalService, WeightClass
 from ezd.services.csv_export import write_csv
 from ezd.services.dispatch import outgoing_register
+from ezd.services.dispatch.item_view import OutgoingItemView, item_view
 from ezd.services.dispatch.outgoing_register import DispatchChoice
 from ezd.services.dispatch.outgoing_views import OutgoingView, view
 
@@ -69,10 +72,14 @@ def _format(value: str | None) -> str:
 @handled
 def dispatch(unit: str, outgoing_id: str) -> dict[str, Any]:
     """Each addressee's item into the outgoing register, by the channel chosen (or the first
-    its addresses allow); letters by post go to the registry desk's tray."""
+    its addresses allow); letters by post go to the registry desk's tray, electronic ones
+    are ``sending`` and their dispatch workflow is started (nothing is sent in the call)."""
     caller = _caller(unit)
     body = DispatchBody.model_validate(json_body(blueprint.current_request) or {})
-    document, items = outgoing_register.dispatch(unit, outgoing_id, caller, body.choices)
+    request = blueprint.current_request
+    correlation_id = (request.headers.get("x-correlation-id") or (request.context or {}).get("requestId")
+                      or uuid.uuid4().hex)
+    document, items = outgoing_register.dispatch(unit, outgoing_id, caller, body.choices, correlation_id)
     return {"outgoing": view(document, caller, settings()).model_dump(mode="json"),
             "items": [i.model_dump(mode="json") for i in items]}
 
@@ -92,6 +99,16 @@ def register(unit: str) -> Any:
                 for i in page.items)
         return csv_response(write_csv(REGISTER_COLUMNS, rows), f"rejestr-wychodzacy-{unit}-{page.year}.csv")
     return page.model_dump(mode="json")
+
+
+@blueprint.route("/units/{unit}/outgoing-register/{year}/{number}")
+@responds(OutgoingItemView)
+@handled
+def register_item(unit: str, year: str, number: str) -> dict[str, Any]:
+    """One item of the outgoing register: its status, the channel's identifiers, the legal
+    time of delivery and short-lived links to its archived evidences."""
+    found = item_view(unit, int_param(year, "year", 0), int_param(number, "number", 0), _caller(unit), settings())
+    return found.model_dump(mode="json")
 
 
 @blueprint.route("/units/{unit}/postal-tray")
