@@ -97,6 +97,9 @@ def _every_function_at_work(stack, api, deliverer, paper_desk, epuap_sign) -> No
     assert preview.status == 200, preview.body
     sealed = api.call("POST", f"{outgoing}/seal", user=officer)
     assert sealed.status == 200 and sealed.body["document"]["signing"]["report"]["signature"] == "valid", sealed.body
+    # …and dispatched by e-Doręczenia: the API starts the dispatch workflow, whose function
+    # sends it, archives its evidences and marks it delivered; then the scheduled check.
+    _electronic_dispatch_at_work(stack, api, outgoing, officer, clerk)
     # Paper: an upload registered (its intake followed), one missing, one rejected.
     registered = paper_desk.register(UNIT, title=f"Pismo papierowe {time.time_ns()}")
     assert registered.status == 201, registered.body
@@ -159,6 +162,18 @@ def _edoreczenia_at_work(stack, api, clerk: str) -> None:
     assert _invoke(stack, "EdoreczeniaPollerFunction", {"unit": UNIT})["mailboxes"][0]["collected"] == 1
     deliver(f"e-Doręczenia z callback {time.time_ns()}")  # the mailbox is subscribed now
     _wait(lambda: registered() == before + 2, "both e-Doręczenia messages registered", timeout=60)
+
+
+def _electronic_dispatch_at_work(stack, api, outgoing: str, officer: str, clerk: str) -> None:
+    from ezd.adapters import directory_store
+
+    stack.edoreczenia.set_policy(directory_store.get_unit(OTHER).ade, "collect")  # SP26 collects at once
+    dispatched = api.call("POST", f"{outgoing}/dispatch", user=officer, json_body={})
+    assert dispatched.status == 200, dispatched.body
+    (item,) = dispatched.body["items"]
+    view = f"/units/{UNIT}/outgoing-register/{item['year']}/{item['number']}"
+    _wait(lambda: api.call("GET", view, user=clerk).body["item"]["status"] == "delivered", "delivered", timeout=60)
+    assert _invoke(stack, "DispatchSendFunction", {"source": "schedule"})["errors"] == []
 
 
 def _resource_tail(resource: str) -> str:

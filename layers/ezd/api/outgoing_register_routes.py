@@ -107,7 +107,8 @@ def register(unit: str) -> Any:
 def register_item(unit: str, year: str, number: str) -> dict[str, Any]:
     """One item of the outgoing register: its status, the channel's identifiers, the legal
     time of delivery and short-lived links to its archived evidences."""
-    found = item_view(unit, int_param(year, "year", 0), int_param(number, "number", 0), _caller(unit), settings())
+    caller = _caller(unit)  # who asks, before what is asked
+    found = item_view(unit, int_param(year, "year", 0), int_param(number, "number", 0), caller, settings())
     return found.model_dump(mode="json")
 
 

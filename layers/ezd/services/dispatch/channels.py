@@ -88,30 +88,40 @@ def _filename(name: str) -> str:
 
 def edoreczenia_send(item: OutgoingItem, sender: Unit, files: list[SignedFileBytes], settings: Settings,
                      *, look_up_first: bool) -> SendOutcome:
+    if look_up_first:  # a retried step: did the last attempt get through?
+        found = edoreczenia_find(item, sender, settings)
+        if found is not None:
+            return found
     client = _edoreczenia_client(sender, settings)
     ade = item.addressee_ade or item.addressee_address
-    message_id = None
-    if look_up_first:  # a retried step after a send whose outcome nobody recorded
-        found = [m for m in client.find_sent(reference(item), subject=item.title) if ade in m.recipients]
-        if found:
-            message_id = found[0].message_id
-    if message_id is None:
-        message = OutgoingMessage(
-            recipients=[ade], subject=item.title, reference=reference(item), case_id=item.case_ref,
-            text_body=f"Pismo {item.registry_number} w sprawie {item.case_ref}.",
-            attachments=[OutgoingAttachment(filename=_filename(f.name), content=f.content, content_type=f.mime)
-                         for f in files])
-        receipt = client.send(message)
-        message_id = receipt.message_ids.get(ade)
-        if not message_id:
-            return SendOutcome(channel_ids={}, refused=f"e-Doręczenia did not accept the message: "
-                                                      f"{receipt.statuses.get(ade) or 'no message id'}")
+    message = OutgoingMessage(
+        recipients=[ade], subject=item.title, reference=reference(item), case_id=item.case_ref,
+        text_body=f"Pismo {item.registry_number} w sprawie {item.case_ref}.",
+        attachments=[OutgoingAttachment(filename=_filename(f.name), content=f.content, content_type=f.mime)
+                     for f in files])
+    receipt = client.send(message)
+    message_id = receipt.message_ids.get(ade)
+    if not message_id:
+        return SendOutcome(channel_ids={}, refused="e-Doręczenia did not accept the message: "
+                                                   f"{receipt.statuses.get(ade) or 'no message id'}")
+    return _edoreczenia_outcome(item, sender, message_id, settings)
+
+
+def _edoreczenia_outcome(item: OutgoingItem, sender: Unit, message_id: str, settings: Settings) -> SendOutcome:
     outcome = SendOutcome(channel_ids={"edoreczenia_message_id": message_id})
     outcome.evidences = edoreczenia_evidences(item, sender, message_id, settings)
     rejected = [e for e in outcome.evidences if e.code == REJECTION]
     if rejected:
         outcome.refused = rejected[0].reason or "e-Doręczenia rejected the message (A.2)"
     return outcome
+
+
+def edoreczenia_find(item: OutgoingItem, sender: Unit, settings: Settings) -> SendOutcome | None:
+    """The message a send with an unknown outcome left, found by our reference; None: not (yet)."""
+    client = _edoreczenia_client(sender, settings)
+    ade = item.addressee_ade or item.addressee_address
+    found = [m for m in client.find_sent(reference(item), subject=item.title) if ade in m.recipients]
+    return _edoreczenia_outcome(item, sender, found[0].message_id, settings) if found else None
 
 
 def edoreczenia_evidences(item: OutgoingItem, sender: Unit, message_id: str, settings: Settings,

@@ -11,7 +11,9 @@ starts nothing). Then:
   it marks the line "send started": a retried step finds the mark and asks the channel
   whether the first attempt got through (e-Doręczenia: the sent messages carrying our
   reference) before sending anything.
-- ``check``: fetches the evidences not archived yet, archives them and, with the dowód
+- ``check``: for a send whose outcome was unknown (``EdoreczeniaSendOutcomeUnknown``: the
+  answer lost, the draft gone, no sent message found yet) looks the message up by its
+  reference until it appears — never sends again; otherwise fetches the evidences not archived yet, archives them and, with the dowód
   otrzymania (BP.OX) or the UPD, moves the line ``sent → delivered`` with ``delivered_at``
   the evidence's own time (metryka: ``delivery_confirmed``). It answers how long the
   workflow's Wait state waits before asking again (growing, capped) and whether to stop.
@@ -168,21 +170,32 @@ def send(unit: str, year: int, number: int, settings: Settings) -> dict[str, Any
         raise  # the workflow's Retry runs the step again (a send first looks the last one up)
     except EzdError as refused:  # the channel said no: retrying the same request will not help
         return _answer(_fail(item, f"{type(refused).__name__}: {refused.message}"))
+    return _answer(_record_sent(item, outcome, settings))
+
+
+def _record_sent(item: OutgoingItem, outcome: channels.SendOutcome, settings: Settings) -> OutgoingItem:
     new = _archived(outcome.evidences, item, settings)
     if outcome.refused:
         with_ids = item.model_copy(update={"channel_ids": {**item.channel_ids, **outcome.channel_ids}})
-        return _answer(_fail(with_ids, outcome.refused, new))
+        return _fail(with_ids, outcome.refused, new)
     ids = ", ".join(f"{k}={v}" for k, v in outcome.channel_ids.items())
     sent = _next(item, status="sent", sent_at=now_utc(), channel_ids={**item.channel_ids, **outcome.channel_ids},
                  evidences=[*item.evidences, *new])
     _save(sent, "dispatched", f"Wysłanie {item.registry_number} do {item.addressee_name} ({item.method}): {ids}",
           {"channel_ids": outcome.channel_ids, "evidences": [e.code for e in new]})
-    return _answer(_delivered(sent, []))
+    return _delivered(sent, [])
 
 
 def check(unit: str, year: int, number: int, attempt: int, settings: Settings) -> dict[str, Any]:
     item = _item(unit, year, number)
-    if item.status == "sent":
+    if item.status == "sending" and item.method == "edoreczenia" and "send_started" in item.channel_ids:
+        # A send whose outcome was unknown: resolved by asking the service, never by sending again.
+        sender = directory_store.get_unit(unit)
+        assert sender is not None
+        found = channels.edoreczenia_find(item, sender, settings)
+        if found is not None:
+            item = _record_sent(item, found, settings)
+    elif item.status == "sent":
         sender = directory_store.get_unit(unit)
         assert sender is not None
         if item.method == "edoreczenia":
