@@ -18,6 +18,9 @@ for every execution and every JSONPath each time it is evaluated (``moto_sfn_pat
 builds a new boto3 client for every Lambda and Step Functions task, and invokes functions
 that run in this process over HTTP (``moto_sfn_lambda``); the server dispatcher lists
 moto's package directory several times per request.
+
+One behaviour is fixed rather than sped up: a ``Wait`` state waits in relative sleeps
+(``moto_sfn_wait``), since moto's timed Event wait never ends under a shifted clock.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ezd.local import moto_query, moto_sfn_lambda, moto_sfn_patches
+from ezd.local import moto_query, moto_sfn_lambda, moto_sfn_patches, moto_sfn_wait
 
 _installed = False
 
@@ -39,6 +42,7 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     moto_query.install()
     moto_sfn_patches.install()
+    moto_sfn_wait.install()
     _reuse_step_functions_clients()
     _cache_module_list()
     _installed = True
