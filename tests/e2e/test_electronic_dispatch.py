@@ -6,7 +6,7 @@ the reason. Asserted from the register, the item's view (its evidences downloada
 case's metryka and the simulators' own state.
 
 Units used here and nowhere else: P61 (e-Doręczenia, delivered), P62 (e-Doręczenia, a 503
-retried, one message sent), P63 (e-Doręczenia refused), P64 (ePUAP nadaj to P69's box),
+retried and a lost answer resolved by look-up, one message each), P63 (e-Doręczenia refused), P64 (ePUAP nadaj to P69's box),
 P65 (ePUAP dorecz to a person's box, and the refusal of a PDF for dorecz).
 """
 
@@ -162,7 +162,7 @@ def test_a_sealed_pdf_goes_by_edoreczenia_with_its_xades_and_is_delivered_at_the
     assert [i["status"] for i in register["items"]] == ["delivered"]
 
 
-def test_a_503_from_edoreczenia_is_retried_and_only_one_message_is_sent(stack, api):
+def test_a_503_or_a_lost_answer_from_edoreczenia_is_retried_and_only_one_message_is_sent(stack, api):
     unit, ade = "P62", "AE:PL-62062-62062-FIRMA-62"
     stack.edoreczenia.register_address(ade, "Hurtownia Sześćdziesiąt Dwa", public=False, external=True,
                                        policy="collect")
@@ -176,6 +176,15 @@ def test_a_503_from_edoreczenia_is_retried_and_only_one_message_is_sent(stack, a
     assert line["status"] == "delivered", line
     assert stack.edoreczenia.faults.injected == injected + 1
     assert len(_sent_by(stack, unit)) == 1
+
+    # The send carried out, then its connection reset: found by its reference, not sent again.
+    stack.edoreczenia.faults.add(1, "reset_after", method="POST", path_contains="/drafts/send")
+    again = _dispatch(api, unit, _sealed(api, unit, ref, firm))
+    line = _settled(api, unit, again)["item"]
+    assert line["status"] == "delivered", line
+    assert stack.edoreczenia.faults.injected == injected + 2
+    assert len(_sent_by(stack, unit)) == 2
+    assert line["channel_ids"]["edoreczenia_message_id"] in {m.message_id for m in _sent_by(stack, unit)}
 
 
 def test_a_refusal_by_edoreczenia_ends_failed_with_the_reason_in_the_register_and_the_metryka(stack, api):
