@@ -70,3 +70,28 @@ def test_draft_approve_send_by_post_and_read_the_outgoing_register(stack, api, t
     assert [line["outgoing_number"] for line in _json_lines(listed)] == [item["outgoing_number"]]
     as_csv = _ezd(stack, "outgoing", "--unit", UNIT, "--format", "csv")
     assert as_csv.returncode == 0 and item["outgoing_number"] in as_csv.stdout
+
+
+def test_send_by_edoreczenia_waits_for_the_evidence_of_receipt(stack, api, tmp_path):
+    ade = "AE:PL-25025-25025-SKRYP-25"
+    stack.edoreczenia.register_address(ade, "Fundacja Skryptowa", public=False, external=True, policy="collect")
+    ref = api.call("POST", f"/units/{UNIT}/cases", user=DIRECTOR, json_body={
+        "jrwa_symbol": "051", "title": "Zapytanie fundacji", "cell": "KAD", "officer": OFFICER}).body["ref"]
+    assert api.call("POST", f"/units/{UNIT}/contractors", user=OFFICER, json_body={
+        "kind": "institution", "institution": "Fundacja Skryptowa", "ade": ade}).status == 201
+    letter = tmp_path / "odpowiedz-fundacja.pdf"
+    letter.write_bytes(sample_pdf(2500, seed=252))
+    drafted = _ezd(stack, "draft", "--unit", UNIT, "--case", ref, "--as", OFFICER, "--title", "Odpowiedź",
+                   "--file", str(letter), "--to", ade)
+    assert drafted.returncode == 0, drafted.stderr
+    draft_id = _json_lines(drafted)[0]["draft_id"]
+    assert _ezd(stack, "approve", draft_id, "--unit", UNIT, "--as", DIRECTOR).returncode == 0
+
+    sent = _ezd(stack, "send", draft_id, "--unit", UNIT, "--as", OFFICER)  # auto: e-Doręczenia first
+    assert sent.returncode == 0, sent.stderr
+    (item,) = _json_lines(sent)
+    assert (item["channel"], item["status"]) == ("edoreczenia", "delivered"), item
+    assert item["message_id"]
+    types = [e["type"] for e in item["evidences"]]
+    assert {"BP.WX", "BP.OX"} <= set(types), types
+    assert all(len(e["sha256"]) == 64 and e["received_at"] for e in item["evidences"])

@@ -32,7 +32,10 @@ def test_the_stack_serves_e_doreczenia_for_the_demo_units(stack) -> None:
     assert secret not in json.dumps(info.__dict__)
 
     units = {u.symbol: u.ade for u in demo_units()}
-    assert stack.edoreczenia.stats()["mailboxes"] == sum(1 for a in units.values() if a)
+    # Every unit with an e-delivery address has its mailbox (other tests of the session may
+    # add mailboxes of outside addressees).
+    assert stack.edoreczenia.stats()["mailboxes"] >= sum(1 for a in units.values() if a)
+    assert all(address in stack.edoreczenia.store.mailboxes for address in units.values() if address)
     sp19, woiw = _client(info, units["SP19"]), _client(info, units["WOIW"])
     receipt = sp19.send(OutgoingMessage(
         recipients=[units["WOIW"]], subject="Arkusz organizacji 2026/2027", reference="SP19/stack-test/1",

@@ -124,3 +124,11 @@ def test_audit_anchor_events(stack):
     assert error is None and one["units"] == 1 and one["written"][0]["key"].startswith("anchors/SP11/")
     everyone, error = _invoke(functions["audit_anchor"], _event("audit_anchor_schedule.json"))
     assert error is None and everyone["units"] == 165
+
+
+def test_dispatch_events(stack):
+    """The scheduled evidence check of the electronic dispatch (the lines whose workflow
+    stopped waiting): a run finds its work and reports it."""
+    functions = _function_dirs(stack)
+    report, error = _invoke(functions["dispatch_send"], _event("dispatch_send_schedule.json"))
+    assert error is None and "delivered" in report, report

@@ -27,7 +27,9 @@ from typing import Any
 
 CHANNELS = {"auto": None, "edoreczenia": "edoreczenia", "epuap": "epuap_nadaj", "epuap-official": "epuap_dorecz",
             "post": "post"}
-FINAL = ("sent", "delivered", "failed", "awaiting_postage", "posted")
+# Where `send` stops waiting: delivered (or failed) for an electronic channel — the
+# evidence of receipt is what a script waits for —, in the tray or posted for the post.
+FINAL = ("delivered", "failed", "awaiting_postage", "posted")
 
 
 class ApiRefused(Exception):
@@ -126,11 +128,13 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def _item_line(item: dict[str, Any]) -> dict[str, Any]:
+    ids = item.get("channel_ids") or {}
     return {"outgoing_number": item["registry_number"], "document_id": item["outgoing_id"],
             "case_ref": item["case_ref"], "channel": item["method"], "addressee": item["addressee_name"],
-            "status": item["status"], "message_id": item.get("message_id"),
-            "evidences": [{"type": e.get("kind") or e.get("type"), "received_at": e.get("at") or e.get("received_at"),
-                           "sha256": e.get("sha256")} for e in item.get("evidences") or []]}
+            "status": item["status"], "delivered_at": item.get("delivered_at"),
+            "message_id": ids.get("edoreczenia_message_id") or ids.get("epuap_document_id"),
+            "evidences": [{"type": e["code"], "received_at": e["at"], "sha256": e["sha256"]}
+                          for e in item.get("evidences") or []]}
 
 
 def cmd_send(args: argparse.Namespace) -> int:
