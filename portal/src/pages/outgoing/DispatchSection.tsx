@@ -4,7 +4,9 @@
 import { useState } from "react";
 import { Alert, Button, Group, Select, Stack, Table, Text } from "@mantine/core";
 import { api, type Schemas } from "../../api/client";
+import { dateTime } from "../../i18n/dates";
 import { DISPATCH_METHODS, ITEM_STATUSES, errorMessage, label } from "../../i18n/labels";
+import { EvidenceLinks } from "./EvidenceLinks";
 
 type Document = Schemas["OutgoingDocument"];
 type Method = "edoreczenia" | "epuap_dorecz" | "epuap_nadaj" | "post";
@@ -71,6 +73,7 @@ export function DispatchSection({ unit, document, items: dispatched, mayDispatch
             <Table.Th scope="col">Adresat</Table.Th>
             <Table.Th scope="col">Sposób wysyłki</Table.Th>
             <Table.Th scope="col">Stan</Table.Th>
+            <Table.Th scope="col">Dowody</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -79,7 +82,9 @@ export function DispatchSection({ unit, document, items: dispatched, mayDispatch
               <Table.Td style={{ whiteSpace: "nowrap" }}>{i.registry_number}</Table.Td>
               <Table.Td>{i.addressee_name}</Table.Td>
               <Table.Td>{label(DISPATCH_METHODS, i.method)}</Table.Td>
-              <Table.Td>{label(ITEM_STATUSES, i.status)}{i.postage ? ` (nr ${i.postage.tracking_number})` : ""}</Table.Td>
+              <Table.Td>{label(ITEM_STATUSES, i.status)}{i.postage ? ` (nr ${i.postage.tracking_number})` : ""}
+                {i.delivered_at ? ` · ${dateTime(i.delivered_at)}` : ""}{i.failure_reason ? ` · ${i.failure_reason}` : ""}</Table.Td>
+              <Table.Td><EvidenceLinks unit={unit} item={i} /></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
