@@ -275,3 +275,60 @@ def test_a_draft_from_the_units_template_is_filled_from_the_case_and_the_address
     unknown = api.call("POST", f"/units/{UNIT}/cases/{case_ref}/outgoing", user=OFFICER,
                        json_body={"title": "x", "template_id": "nie-ma-takiego"})
     assert unknown.status == 404, unknown.body
+
+
+def test_attachments_go_with_the_document_sealed_beside_it_and_are_sent_with_it(api, stack):
+    ade = "AE:PL-18018-18018-ZALAC-18"
+    stack.edoreczenia.register_address(ade, "Biuro Załączników", public=False, external=True, policy="collect")
+    opened = api.call("POST", f"/units/{UNIT}/cases", user=DIRECTOR, json_body={
+        "jrwa_symbol": "110", "title": "Zaświadczenie z załącznikami", "cell": "KAD", "officer": OFFICER}).body
+    firm = api.call("POST", f"/units/{UNIT}/contractors", user=OFFICER, json_body={
+        "kind": "institution", "institution": "Biuro Załączników", "ade": ade}).body["contractor_id"]
+    created = api.call("POST", f"/units/{UNIT}/cases/{opened['ref']}/outgoing", user=OFFICER, json_body={
+        "title": "Zaświadczenie", "upload_id": _upload(api, OFFICER, sample_pdf(2500, seed=190), "pismo.pdf"),
+        "addressees": [{"contractor_id": firm}]}).body
+    path = f"/units/{UNIT}/outgoing/{created['document']['outgoing_id']}"
+    annex = sample_pdf(2200, seed=191)
+    added = api.call("POST", f"{path}/attachments", user=OFFICER,
+                     json_body={"upload_id": _upload(api, OFFICER, annex, "zalacznik-1.pdf")})
+    assert added.status == 200, added.body
+    (attachment,) = added.body["document"]["attachments"]
+    assert (attachment["name"], attachment["sha256"]) == ("zalacznik-1.pdf", hashlib.sha256(annex).hexdigest())
+    assert _download(added.body["attachment_links"][0]["url"]) == annex
+    twice = api.call("POST", f"{path}/attachments", user=OFFICER,
+                     json_body={"upload_id": _upload(api, OFFICER, annex, "zalacznik-1.pdf")})
+    assert twice.status == 400 and twice.body["error_code"] == "VALIDATION_FAILED", twice.body
+    assert api.call("POST", f"{path}/attachments", user=CLERK,
+                    json_body={"upload_id": "0" * 32}).status == 403
+    extra = api.call("POST", f"{path}/attachments", user=OFFICER,
+                     json_body={"upload_id": _upload(api, OFFICER, sample_pdf(2100, seed=192), "zbedny.pdf")}).body
+    extra_sha = next(a["sha256"] for a in extra["document"]["attachments"] if a["name"] == "zbedny.pdf")
+    removed = api.call("DELETE", f"{path}/attachments/{extra_sha}", user=OFFICER)
+    assert [a["name"] for a in removed.body["document"]["attachments"]] == ["zalacznik-1.pdf"], removed.body
+    assert api.call("DELETE", f"{path}/attachments/{extra_sha}", user=OFFICER).status == 404
+
+    assert api.call("POST", f"{path}/submit", user=OFFICER).status == 200
+    late = api.call("POST", f"{path}/attachments", user=OFFICER,
+                    json_body={"upload_id": _upload(api, OFFICER, sample_pdf(2000, seed=193), "pozny.pdf")})
+    assert late.status == 409 and late.body["error_code"] == "OUTGOING_STATE", late.body
+    assert api.call("POST", f"{path}/decision", user=DIRECTOR, json_body={"decision": "approved"}).status == 200
+    sealed = api.call("POST", f"{path}/seal", user=OFFICER).body
+    assert [f["name"] for f in sealed["document"]["signing"]["files"]] == [
+        "pismo.pdf", "pismo.pdf.xades", "zalacznik-1.pdf", "zalacznik-1.pdf.xades"]
+
+    dispatched = api.call("POST", f"{path}/dispatch", user=OFFICER, json_body={})
+    assert dispatched.status == 200, dispatched.body
+    sender = directory_ade(UNIT)
+    wait_for(lambda: [m for m in stack.edoreczenia.store.messages.values()
+                      if m.owner == sender and m.recipient == ade and m.label == "SENT"], what="the message sent")
+    (message,) = [m for m in stack.edoreczenia.store.messages.values()
+                  if m.owner == sender and m.recipient == ade and m.label == "SENT"]
+    assert sorted(f.filename for f in message.attachments) == [
+        "pismo.pdf", "pismo.pdf.xades", "zalacznik-1.pdf", "zalacznik-1.pdf.xades"]
+    assert next(f.data for f in message.attachments if f.filename == "zalacznik-1.pdf") == annex
+
+
+def directory_ade(unit: str) -> str:
+    from ezd.adapters import directory_store
+
+    return directory_store.get_unit(unit).ade

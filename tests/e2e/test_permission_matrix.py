@@ -304,6 +304,9 @@ MATRIX: tuple[Row, ...] = (
         body=lambda w, r: {"title": _unique("Odpowiedź"), "upload_id": r["upload_id"]}),
     Row("GET", O, "-AA--", 200),
     Row("POST", f"{O}/versions", "-AA--", 200, fresh="draft upload", body=lambda w, r: {"upload_id": r["upload_id"]}),
+    Row("POST", f"{O}/attachments", "-AA--", 200, fresh="attachment upload",
+        body=lambda w, r: {"upload_id": r["upload_id"]}),
+    Row("DELETE", f"{O}/attachments/{{sha256}}", "-AA--", 200, fresh="draft attachment"),
     Row("PUT", f"{O}/addressees", "-AA--", 200, body=lambda w, r: {"addressees": [{"contractor_id": w.contractor}]}),
     Row("POST", f"{O}/submit", "-AA--", 200, fresh="addressed draft"),
     Row("POST", f"{O}/decision", "-A---", 200, fresh="submitted draft", body=lambda w, r: {"decision": "approved"}),
@@ -542,6 +545,15 @@ def _fresh(api, world: World, kind: str, role: str) -> dict[str, str]:
         return _template(api, world, archived=kind == "archived template")
     if kind == "draft upload":  # an upload is its uploader's own
         return {"upload_id": _draft_upload(api, world, role)}
+    if kind == "attachment upload":  # each its own name: a draft takes a name once
+        return {"upload_id": _draft_upload(api, world, role, name=f"zalacznik-{role}.pdf")}
+    if kind == "draft attachment":
+        outgoing_id = _draft(api, world, _open_case(api, world))
+        added = api.call("POST", f"/units/{world.unit}/outgoing/{outgoing_id}/attachments",
+                         user=world.login("case_officer"),
+                         json_body={"upload_id": _draft_upload(api, world, "case_officer", name="zalacznik.pdf")})
+        assert added.status == 200, added.body
+        return {"outgoing_id": outgoing_id, "sha256": added.body["document"]["attachments"][0]["sha256"]}
     if kind in ("addressed draft", "submitted draft", "approved draft"):
         return {"outgoing_id": _draft(api, world, _open_case(api, world), addressed=True,
                                       submitted=kind == "submitted draft", approved=kind == "approved draft")}
@@ -641,6 +653,7 @@ def _call(api, row: Row, world: World, res: dict[str, str], login: str, url_unit
         "outgoing_id": res.get("outgoing_id", world.outgoing),
         "year": res.get("year", str(clock.today().year)),
         "number": res.get("number", "1"),
+        "sha256": res.get("sha256", "0" * 64),
         "template_id": res.get("template_id", "std-odpowiedz-na-wniosek"),
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], row.path)

@@ -5,6 +5,8 @@
     GET  /units/{unit}/outgoing/{id}                     one, with links to its versions
     POST /units/{unit}/outgoing/{id}/versions            a new version {upload_id, note?}
     PUT  /units/{unit}/outgoing/{id}/addressees          {addressees: [{contractor_id} | {document_id}]}
+    POST /units/{unit}/outgoing/{id}/attachments         a załącznik from an upload {upload_id}
+    DELETE /units/{unit}/outgoing/{id}/attachments/{sha256}  off the draft
     POST /units/{unit}/outgoing/{id}/submit              along the unit's approval path
     POST /units/{unit}/outgoing/{id}/decision            {decision: approved | returned, remark?}
     POST /units/{unit}/outgoing/{id}/seal                the approved version sealed with the unit's seal
@@ -121,6 +123,24 @@ def set_addressees(unit: str, outgoing_id: str) -> dict[str, Any]:
     caller = _caller(unit)
     body = AddresseesBody.model_validate(json_body(blueprint.current_request))
     return _shown(drafts.set_addressees(unit, outgoing_id, caller, body.addressees), caller)
+
+
+@blueprint.route("/units/{unit}/outgoing/{outgoing_id}/attachments", methods=["POST"])
+@responds(OutgoingView)
+@handled
+def add_attachment(unit: str, outgoing_id: str) -> dict[str, Any]:
+    caller = _caller(unit)
+    body = VersionBody.model_validate(json_body(blueprint.current_request))
+    return _shown(drafts.add_attachment(unit, outgoing_id, caller, upload_id=body.upload_id, settings=settings()),
+                  caller)
+
+
+@blueprint.route("/units/{unit}/outgoing/{outgoing_id}/attachments/{sha256}", methods=["DELETE"])
+@responds(OutgoingView)
+@handled
+def remove_attachment(unit: str, outgoing_id: str, sha256: str) -> dict[str, Any]:
+    caller = _caller(unit)
+    return _shown(drafts.remove_attachment(unit, outgoing_id, caller, sha256), caller)
 
 
 @blueprint.route("/units/{unit}/outgoing/{outgoing_id}/submit", methods=["POST"])

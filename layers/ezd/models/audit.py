@@ -64,6 +64,8 @@ class AuditAction(StrEnum):
     SUBMITTED_FOR_APPROVAL = "submitted_for_approval"
     APPROVED = "approved"
     APPROVAL_RETURNED = "approval_returned"
+    DRAFT_ATTACHMENT_ADDED = "draft_attachment_added"
+    DRAFT_ATTACHMENT_REMOVED = "draft_attachment_removed"
 
 
 # The default "Wykonana czynność" line when the caller gives no summary.
@@ -102,6 +104,8 @@ ACTION_LABELS_PL: dict[AuditAction, str] = {
     AuditAction.SUBMITTED_FOR_APPROVAL: "Przekazanie projektu do akceptacji",
     AuditAction.APPROVED: "Akceptacja projektu pisma",
     AuditAction.APPROVAL_RETURNED: "Zwrot projektu pisma do poprawy",
+    AuditAction.DRAFT_ATTACHMENT_ADDED: "Dodanie załącznika do projektu pisma",
+    AuditAction.DRAFT_ATTACHMENT_REMOVED: "Usunięcie załącznika z projektu pisma",
 }
 
 

@@ -36,6 +36,19 @@ class DraftVersion(BaseModel):
     created_at: datetime
 
 
+class DraftAttachment(BaseModel):
+    """A file that goes with the document (załącznik), archived when it is added."""
+
+    name: str
+    mime: str | None = None
+    size: int
+    sha256: str
+    bucket: str
+    key: str
+    added_by: str
+    added_at: datetime
+
+
 class Addressee(BaseModel):
     """Whom the document goes to, as the address book or the case's letter gave it: a
     copy, so a later change in the book does not change what was sent."""
@@ -121,6 +134,7 @@ class OutgoingDocument(BaseModel):
     responsible_name: str
     responsible_position: str
     versions: list[DraftVersion] = []
+    attachments: list[DraftAttachment] = []  # they go with every version; sealed and sent beside it
     addressees: list[Addressee] = []
     rounds: list[ApprovalRound] = []
     signing: Signing | None = None

@@ -23,7 +23,7 @@ from ezd.models.audit import Actor
 from ezd.models.cases import Case, case_audit_key
 from ezd.models.contractors import channels_of, ContractorDetails
 from ezd.models.letters import IntakePolicy
-from ezd.models.outgoing import Addressee, DraftVersion, OutgoingDocument
+from ezd.models.outgoing import Addressee, DraftAttachment, DraftVersion, OutgoingDocument
 from ezd.services import audit
 from ezd.services.auth import Principal
 from ezd.services.dispatch import address_book, letter_render
@@ -215,6 +215,44 @@ def add_version(unit: str, outgoing_id: str, principal: Principal, *, upload_id:
         new = current.model_copy(update={"versions": [*current.versions, version], "status": "draft"})
         return new, "draft_version_added", f"Nowa wersja projektu ({version.version}): {version.filename}", {
             "version": version.version, "sha256": version.sha256, "note": note}
+
+    return change(unit, outgoing_id, principal, step)
+
+
+def add_attachment(unit: str, outgoing_id: str, principal: Principal, *, upload_id: str,
+                   settings: Settings) -> OutgoingDocument:
+    """A załącznik to the draft (the officer's upload, archived as it comes); while it is a
+    draft, as the addressees: what was submitted for approval is what is approved."""
+
+    def step(current: OutgoingDocument):
+        _require_editor(principal, current)
+        if current.status != "draft":
+            raise OutgoingStateError(f"{outgoing_id} is {current.status}: attachments change while it is a draft")
+        file = _version_from_upload(unit, upload_id, principal, 0, None, settings)
+        names = {a.name for a in current.attachments} | {v.filename for v in current.versions[-1:]}
+        if file.filename in names or file.sha256 in {a.sha256 for a in current.attachments}:
+            raise ValidationFailed(f"{file.filename} is already with the document")
+        added = DraftAttachment(name=file.filename, mime=file.mime, size=file.size, sha256=file.sha256,
+                                bucket=file.bucket, key=file.key, added_by=principal.login, added_at=file.created_at)
+        new = current.model_copy(update={"attachments": [*current.attachments, added]})
+        return new, "draft_attachment_added", f"Załącznik: {added.name}", {"sha256": added.sha256, "name": added.name}
+
+    return change(unit, outgoing_id, principal, step)
+
+
+def remove_attachment(unit: str, outgoing_id: str, principal: Principal, sha256: str) -> OutgoingDocument:
+    """Off the draft (the archived bytes stay: a record is never deleted outside disposal)."""
+
+    def step(current: OutgoingDocument):
+        _require_editor(principal, current)
+        if current.status != "draft":
+            raise OutgoingStateError(f"{outgoing_id} is {current.status}: attachments change while it is a draft")
+        kept = [a for a in current.attachments if a.sha256 != sha256]
+        if len(kept) == len(current.attachments):
+            raise NotFound(f"no attachment {sha256} on {outgoing_id}")
+        gone = next(a for a in current.attachments if a.sha256 == sha256)
+        new = current.model_copy(update={"attachments": kept})
+        return new, "draft_attachment_removed", f"Usunięto załącznik: {gone.name}", {"sha256": sha256, "name": gone.name}
 
     return change(unit, outgoing_id, principal, step)
 

@@ -29,6 +29,7 @@ class OutgoingView(BaseModel):
     document: OutgoingDocument
     links: list[VersionLink]  # one per version, oldest first
     signed_links: list[SignedLink] = []  # the signed document (and its .xades) once signed
+    attachment_links: list[SignedLink] = []  # the draft's attachments, as added
     may_edit: bool  # a new version, the addressees, submitting: the responsible officer and managers
     may_decide: bool  # the current approval step is the caller's
     may_dispatch: bool = False  # signed, and the caller is responsible for it or a manager
@@ -64,6 +65,9 @@ def view(document: OutgoingDocument, principal: Principal, settings: Settings) -
         signed_links=[SignedLink(name=f.name, url=archive.download_link(f.bucket, f.key, f.name, settings.download_link_seconds),
                                  expires_in=settings.download_link_seconds)
                       for f in (document.signing.files if document.signing else [])],
+        attachment_links=[SignedLink(name=a.name, url=archive.download_link(a.bucket, a.key, a.name,
+                                                                            settings.download_link_seconds),
+                                     expires_in=settings.download_link_seconds) for a in document.attachments],
         may_edit=document.status in ("draft", "approved")
         and (principal.login == document.responsible or principal.has_role("manager")),
         may_decide=may_decide,

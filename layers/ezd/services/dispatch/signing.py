@@ -6,6 +6,8 @@ What is signed is exactly the approved version: a seal is put on its archived by
 outside signature must be on those bytes too (a detached .xades over the same file), or
 be an enveloped XML signature of a document the officer uploads as the signed version.
 The signed files are archived at their content address before the document says signed.
+The document's attachments are sealed beside it with the unit's seal; with a signature
+made outside they go as they were added.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ def seal(unit: str, outgoing_id: str, principal: Principal, settings: Settings) 
         assert version is not None
         sealed = seal_outgoing(unit, version.filename, version.mime, archive.read(version.bucket, version.key))
         files = [_archived(f.name, f.mime, f.content, settings) for f in sealed.files]
+        for attachment in current.attachments:  # each sealed too, so the addressee can check every file
+            files += [_archived(f.name, f.mime, f.content, settings) for f in seal_outgoing(
+                unit, attachment.name, attachment.mime, archive.read(attachment.bucket, attachment.key)).files]
         signing = Signing(method="unit_seal", version=version.version, files=files, report=sealed.report,
                           seal_subject=sealed.seal_subject, signed_by=principal.login, signed_at=now_utc())
         return _signed(current, signing, f"Opatrzenie pieczęcią elektroniczną jednostki (wersja {version.version})")
@@ -94,6 +99,9 @@ def record_external(unit: str, outgoing_id: str, principal: Principal, *, upload
         files = [_archived(name, version.mime if detached is not None else None, content, settings)]
         if detached is not None:
             files.append(_archived(f"{name}.xades", "application/xml", detached, settings))
+        # The attachments go as they were added: the signature made outside is the document's.
+        files += [SignedFile(name=a.name, mime=a.mime, size=a.size, sha256=a.sha256, bucket=a.bucket, key=a.key)
+                  for a in current.attachments]
         signing = Signing(method="external", version=version.version, files=files, report=report,
                           signed_by=principal.login, signed_at=now_utc())
         return _signed(current, signing, f"Podpis złożony poza systemem (wersja {version.version}): {report.signature}")
