@@ -54,6 +54,13 @@ def test_the_officer_drafts_an_answer_and_the_director_returns_then_approves_it(
     ok(versions).to_contain_text("odpowiedz-v1.pdf")
     ok(page.get_by_role("button", name="Przekaż do akceptacji")).to_be_disabled()  # no addressee yet
 
+    # A załącznik goes with it.
+    page.get_by_role("button", name="Dodaj załącznik").click()
+    _choose_file(page, "zalacznik-regulamin.pdf", 203)
+    page.get_by_role("dialog", name="Nowy załącznik").get_by_role("button", name="Dodaj", exact=True).click()
+    ok(page.get_by_test_id("outgoing-notice")).to_have_text("Dodano załącznik zalacznik-regulamin.pdf.")
+    ok(page.get_by_role("table", name="Załączniki pisma")).to_contain_text("zalacznik-regulamin.pdf")
+
     page.get_by_role("button", name="Wybierz adresatów").click()
     chooser = page.get_by_role("dialog", name="Adresaci pisma")
     chooser.get_by_label("Adresaci").fill("Wydział Oświaty")
@@ -113,6 +120,7 @@ def test_the_officer_drafts_an_answer_and_the_director_returns_then_approves_it(
     ok(signature).to_contain_text("Pieczęć elektroniczna jednostki · wersja 2")
     ok(signature).to_contain_text("Podpis: ważny")
     ok(signature.get_by_role("link", name="odpowiedz-v2.pdf.xades")).to_be_visible()
+    ok(signature.get_by_role("link", name="zalacznik-regulamin.pdf.xades")).to_be_visible()  # sealed beside it
     shot(page, "outgoing-sealed")
     page.get_by_role("link", name=ref).click()
     table = page.get_by_role("table", name="Pisma wychodzące sprawy")

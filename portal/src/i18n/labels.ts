@@ -200,6 +200,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   submitted_for_approval: "Przekazanie projektu do akceptacji",
   approved: "Akceptacja projektu pisma",
   approval_returned: "Zwrot projektu pisma do poprawy",
+  draft_attachment_added: "Dodanie załącznika do projektu pisma",
+  draft_attachment_removed: "Usunięcie załącznika z projektu pisma",
   dispatched: "Wysłanie dokumentu",
   delivery_confirmed: "Potwierdzenie doręczenia pisma",
   dispatch_failed: "Niepowodzenie wysyłki pisma",

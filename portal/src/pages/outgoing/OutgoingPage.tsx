@@ -14,6 +14,7 @@ import { useUser } from "../../nav/user";
 import { caseAddress } from "../cases/addresses";
 import { AddresseesModal, addressOf, channelsOf } from "./AddresseesModal";
 import { ApprovalRounds } from "./ApprovalRounds";
+import { AttachmentsSection } from "./AttachmentsSection";
 import { DispatchSection } from "./DispatchSection";
 import { SignModal } from "./SignModal";
 import { VersionModal } from "./VersionModal";
@@ -155,6 +156,11 @@ export function OutgoingPage() {
             })}
           </Table.Tbody>
         </Table>
+      </Paper>
+
+      <Paper withBorder p="md" component="section" aria-labelledby="zalaczniki">
+        <Title order={3} size="h4" id="zalaczniki" mb="sm">Załączniki</Title>
+        <AttachmentsSection unit={unit} view={view} mayChange={view.may_edit && isDraft} onChanged={changed} />
       </Paper>
 
       <Paper withBorder p="md" component="section" aria-labelledby="adresaci">
