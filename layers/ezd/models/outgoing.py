@@ -138,6 +138,7 @@ class OutgoingDocument(BaseModel):
     addressees: list[Addressee] = []
     rounds: list[ApprovalRound] = []
     signing: Signing | None = None
+    dispatched_as: list[str] = []  # its lines of the outgoing register (RPWy/N/YYYY), one per addressee
     created_by: str
     created_at: datetime
     updated_at: datetime

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Literal
 
@@ -25,6 +26,12 @@ WeightClass = Literal["do_350g", "do_1kg", "do_2kg"]
 
 def outgoing_number(number: int, year: int) -> str:
     return f"RPWy/{number}/{year}"
+
+
+def number_and_year_of(text: str) -> tuple[int, int] | None:
+    """The line an outgoing number names: "RPWy/12/2026" -> (12, 2026); None if it is none."""
+    match = re.fullmatch(r"RPWy/(\d+)/(\d{4})", text.strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 class Postage(BaseModel):

@@ -4,7 +4,6 @@ closing with the way they were settled, reopening, and the spis spraw itself."""
 from __future__ import annotations
 
 import random
-import re
 import time
 from datetime import date
 from typing import Any
@@ -21,6 +20,7 @@ from ezd.models.cases import (
     case_reference,
 )
 from ezd.models.deadlines import DeadlinePreset, Suspension
+from ezd.models.outgoing_register import number_and_year_of
 from ezd.models.routing import InboxItem
 from ezd.models.registry import DocumentRecord
 from ezd.models.routing import Classification
@@ -261,8 +261,8 @@ def update_case(unit: str, ref: str, principal: Principal, *, title: str | None 
 
 def _settling_item(unit: str, ref: str, registry_number: str) -> str:
     """An outgoing item of this very case (RPWy/N/YYYY) that the case is settled by."""
-    match = re.fullmatch(r"RPWy/(\d+)/(\d{4})", registry_number.strip())
-    item = outgoing_register_store.get(unit, int(match.group(2)), int(match.group(1))) if match else None
+    key = number_and_year_of(registry_number)
+    item = outgoing_register_store.get(unit, key[1], key[0]) if key else None
     if item is None or item.case_ref != ref:
         raise ValidationFailed(f"{registry_number} is not an item sent in case {ref}")
     return item.registry_number

@@ -129,7 +129,8 @@ def dispatch(unit: str, outgoing_id: str, principal: Principal, choices: list[Di
         year = local_date(now_utc()).year
         counter = outgoing_register_store.current_counter(unit, year)
         items = _items(document, chosen, counter + 1)
-        new = document.model_copy(update={"status": "dispatched", "revision": document.revision + 1,
+        new = document.model_copy(update={"status": "dispatched", "dispatched_as": [i.registry_number for i in items],
+                                          "revision": document.revision + 1,
                                           "updated_at": now_utc()})
         summary = "Wysłanie: " + "; ".join(f"{i.registry_number} do {i.addressee_name} ({i.method})" for i in items)
         try:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ezd.adapters import archive, outgoing_register_store
-from ezd.clock import local_date
 from ezd.config import Settings
 from ezd.models.outgoing import DraftVersion, OutgoingDocument
-from ezd.models.outgoing_register import OutgoingItem
+from ezd.models.outgoing_register import OutgoingItem, number_and_year_of
 from ezd.services.auth import Principal
 
 
@@ -47,11 +46,10 @@ def _link(version: DraftVersion, seconds: int) -> VersionLink:
 
 
 def _items(document: OutgoingDocument) -> list[OutgoingItem]:
-    # Dispatched the day it last changed: its lines are in that year's register.
-    if document.status != "dispatched":
-        return []
-    year = local_date(document.updated_at).year
-    return [i for i in outgoing_register_store.year_lines(document.unit, year) if i.outgoing_id == document.outgoing_id]
+    """Its register lines, each read by its key (the document names them)."""
+    keys = [k for k in map(number_and_year_of, document.dispatched_as) if k]
+    found = (outgoing_register_store.get(document.unit, year, number) for number, year in keys)
+    return [item for item in found if item is not None]
 
 
 def view(document: OutgoingDocument, principal: Principal, settings: Settings) -> OutgoingView:
